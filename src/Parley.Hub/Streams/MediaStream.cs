@@ -1,0 +1,241 @@
+using Parley.Rtp;
+using Parley.Rtp.Rtcp;
+using Parley.Rtp.Sdp;
+
+namespace Parley.Hub.Streams;
+
+/// <summary>
+/// A live stream on a path: one publisher, any number of readers. The publisher's packets enter through
+/// <see cref="WriteRtp"/> and <see cref="WriteRtcp"/> (one thread at a time per stream, the publisher's receive
+/// path); each is copied once into a pooled <see cref="MediaPacket"/> and offered to every reader's bounded queue.
+/// </summary>
+/// <remarks>
+/// The readers array is copy-on-write: adding and removing readers swaps it under a lock, the packet path reads it
+/// with a volatile read and takes no lock. Nothing on the packet path allocates.
+/// </remarks>
+public sealed class MediaStream
+{
+    /// <summary>Interval between receiver reports sent to the publisher on each track.</summary>
+    public static readonly TimeSpan ReceiverReportInterval = TimeSpan.FromSeconds(1);
+
+    private readonly MediaPacketPool _pool;
+    private readonly TimeProvider _time;
+    private readonly IStreamPublisher _publisher;
+    private readonly long[] _nextReceiverReport;
+    private readonly byte[] _rtcpScratch = new byte[256];
+    private readonly Lock _readersLock = new();
+    private StreamReader[] _readers = [];
+    private long _malformedPackets;
+    private long _packetsReceived;
+    private long _bytesReceived;
+    private bool _closed;
+
+    /// <summary>Creates the stream for <paramref name="path"/> described by the publisher's SDP.</summary>
+    public MediaStream(string path, SdpSession description, IStreamPublisher publisher, MediaPacketPool pool, TimeProvider time)
+    {
+        Path = path;
+        Description = description;
+        _publisher = publisher;
+        _pool = pool;
+        _time = time;
+        var tracks = new MediaTrack[description.Media.Count];
+        for (int i = 0; i < tracks.Length; i++)
+        {
+            tracks[i] = new MediaTrack(i, description.Media[i]);
+        }
+
+        Tracks = tracks;
+        _nextReceiverReport = new long[tracks.Length];
+    }
+
+    /// <summary>The path, without leading or trailing slash.</summary>
+    public string Path { get; }
+
+    /// <summary>The publisher's session description (control attributes as the publisher sent them).</summary>
+    public SdpSession Description { get; }
+
+    /// <summary>The tracks, in SDP order.</summary>
+    public IReadOnlyList<MediaTrack> Tracks { get; }
+
+    /// <summary>The publisher.</summary>
+    public IStreamPublisher Publisher => _publisher;
+
+    /// <summary>Readers attached now.</summary>
+    public int ReaderCount => Volatile.Read(ref _readers).Length;
+
+    /// <summary>Packets from the publisher that were not valid RTP or RTCP, dropped.</summary>
+    public long MalformedPackets => Interlocked.Read(ref _malformedPackets);
+
+    /// <summary>RTP packets received from the publisher.</summary>
+    public long PacketsReceived => Interlocked.Read(ref _packetsReceived);
+
+    /// <summary>RTP bytes (whole packets) received from the publisher.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Codecs of all tracks, for logs: "H264/90000, opus/48000/2".</summary>
+    public string CodecSummary => string.Join(", ", Tracks.Select(t => t.CodecDescription));
+
+    /// <summary>
+    /// Takes one RTP packet from the publisher on <paramref name="trackIndex"/> and fans it out. Malformed packets
+    /// are counted and dropped.
+    /// </summary>
+    public void WriteRtp(int trackIndex, ReadOnlySpan<byte> packet)
+    {
+        if ((uint)trackIndex >= (uint)Tracks.Count || packet.Length > MediaPacketPool.MaxPacketSize
+            || !RtpPacketView.TryParse(packet, out var rtp))
+        {
+            Interlocked.Increment(ref _malformedPackets);
+            return;
+        }
+
+        var track = Tracks[trackIndex];
+        long now = _time.GetTimestamp();
+        track.Statistics.Update(rtp.SequenceNumber, rtp.Timestamp, now, _time.TimestampFrequency, rtp.Payload.Length);
+        track.Ssrc = rtp.Ssrc;
+        track.LastSequenceNumber = rtp.SequenceNumber;
+        track.LastTimestamp = rtp.Timestamp;
+        track.HasPackets = true;
+        Interlocked.Increment(ref _packetsReceived);
+        Interlocked.Add(ref _bytesReceived, packet.Length);
+
+        bool frameStart = Media.RtpFrameStart.IsStart(track.StartKind, rtp.Payload);
+        FanOut(_pool.Rent(trackIndex, isRtcp: false, frameStart, packet), track);
+
+        if (now >= _nextReceiverReport[trackIndex])
+        {
+            _nextReceiverReport[trackIndex] = now + (long)(ReceiverReportInterval.TotalSeconds * _time.TimestampFrequency);
+            SendReceiverReport(track, now);
+        }
+    }
+
+    /// <summary>
+    /// Takes one RTCP compound packet from the publisher, remembers its sender report (for receiver reports) and
+    /// relays it to readers, who need sender reports for lip sync (RFC 3550 §6.4.1).
+    /// </summary>
+    public void WriteRtcp(int trackIndex, ReadOnlySpan<byte> compound)
+    {
+        if ((uint)trackIndex >= (uint)Tracks.Count || compound.Length > MediaPacketPool.MaxPacketSize
+            || !RtcpCompoundReader.IsValidCompound(compound))
+        {
+            Interlocked.Increment(ref _malformedPackets);
+            return;
+        }
+
+        var track = Tracks[trackIndex];
+        var reader = new RtcpCompoundReader(compound);
+        while (reader.TryReadNext(out var rtcp))
+        {
+            if (rtcp.PacketType == RtcpPacketType.SenderReport && RtcpSenderReportView.TryParse(rtcp, out var sr))
+            {
+                track.LastSenderReportNtpMiddle = sr.NtpTimestamp.Middle32;
+                track.LastSenderReportArrival = _time.GetTimestamp();
+            }
+        }
+
+        FanOut(_pool.Rent(trackIndex, isRtcp: true, isFrameStart: false, compound), track);
+    }
+
+    private void FanOut(MediaPacket packet, MediaTrack track)
+    {
+        foreach (var reader in Volatile.Read(ref _readers))
+        {
+            reader.Offer(packet, track.StartKind);
+        }
+
+        packet.Release();
+    }
+
+    // RFC 3550 §6.4.2: one report block about the publisher's source, with LSR/DLSR from its last SR.
+    private void SendReceiverReport(MediaTrack track, long now)
+    {
+        uint lsr = track.LastSenderReportNtpMiddle;
+        uint dlsr = 0;
+        if (lsr != 0)
+        {
+            // DLSR is in units of 1/65536 s.
+            double delay = (now - track.LastSenderReportArrival) / (double)_time.TimestampFrequency;
+            dlsr = (uint)Math.Min(uint.MaxValue, delay * 65536);
+        }
+
+        Span<RtcpReportBlock> blocks = [track.Statistics.CreateReportBlock(track.Ssrc, lsr, dlsr)];
+        int length = RtcpWriter.WriteReceiverReport(_rtcpScratch, ReceiverSsrc, blocks);
+        _publisher.SendRtcp(track.Index, _rtcpScratch.AsSpan(0, length));
+    }
+
+    /// <summary>SSRC the hub uses in its own RTCP toward publishers (RFC 3550 §8: random, per stream).</summary>
+    public uint ReceiverSsrc { get; } = (uint)Random.Shared.Next() | 1u;
+
+    /// <summary>Attaches a reader; it receives packets from the next frame start on. False if the stream ended.</summary>
+    public bool AddReader(StreamReader reader)
+    {
+        lock (_readersLock)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            _readers = [.. _readers, reader];
+            return true;
+        }
+    }
+
+    /// <summary>Detaches a reader and completes its queue. False when it was not attached.</summary>
+    public bool RemoveReader(StreamReader reader)
+    {
+        lock (_readersLock)
+        {
+            int index = Array.IndexOf(_readers, reader);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            _readers = [.. _readers.AsSpan(0, index), .. _readers.AsSpan(index + 1)];
+        }
+
+        reader.End([]);
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the stream: every reader gets an RTCP BYE for each track (RFC 3550 §6.6) and then its queue completes,
+    /// so each protocol closes cleanly after sending what was queued.
+    /// </summary>
+    public void Close()
+    {
+        StreamReader[] readers;
+        lock (_readersLock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            readers = _readers;
+            _readers = [];
+        }
+
+        var farewell = new MediaPacket[Tracks.Count];
+        Span<byte> buffer = stackalloc byte[64];
+        for (int i = 0; i < farewell.Length; i++)
+        {
+            // A compound packet starts with a report (RFC 3550 §6.1): an empty RR, then BYE for the source.
+            int length = RtcpWriter.WriteReceiverReport(buffer, Tracks[i].Ssrc, []);
+            Span<uint> ssrcs = [Tracks[i].Ssrc];
+            length += RtcpWriter.WriteBye(buffer[length..], ssrcs, []);
+            farewell[i] = _pool.Rent(i, isRtcp: true, isFrameStart: false, buffer[..length]);
+        }
+
+        foreach (var reader in readers)
+        {
+            reader.End(farewell);
+        }
+
+        foreach (var packet in farewell)
+        {
+            packet.Release();
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Parley.Rtsp.Server;
+
+/// <summary>
+/// An RTSP 1.0 server (RFC 2326) for live streams: accepts connections, runs each session's state machine, and
+/// moves RTP/RTCP over UDP unicast or TCP interleaved. What streams exist and where media goes is the
+/// <see cref="IRtspServerHandler"/>'s business.
+/// </summary>
+public sealed class RtspServer : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, RtspServerSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<RtspServerConnection, byte> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private Socket? _listener;
+    private RtspUdpListener? _udp;
+    private Task _background = Task.CompletedTask;
+    private long _malformedRequests;
+    private long _unroutedFrames;
+
+    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    public RtspServer(RtspServerOptions options, IRtspServerHandler handler, ILoggerFactory? loggerFactory = null,
+        TimeProvider? time = null)
+    {
+        Options = options;
+        Handler = handler;
+        Time = time ?? TimeProvider.System;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<RtspServer>();
+        Dispatcher = new RtspRequestDispatcher(this, _loggerFactory.CreateLogger<RtspRequestDispatcher>());
+    }
+
+    /// <summary>The settings it runs with.</summary>
+    public RtspServerOptions Options { get; }
+
+    /// <summary>The TCP port RTSP listens on (after start).</summary>
+    public int Port => ((IPEndPoint)(_listener?.LocalEndPoint ?? throw NotStarted())).Port;
+
+    /// <summary>The UDP port of RTP (after start).</summary>
+    public int RtpPort => Udp.RtpPort;
+
+    /// <summary>The UDP port of RTCP (after start).</summary>
+    public int RtcpPort => Udp.RtcpPort;
+
+    /// <summary>Open sessions.</summary>
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>Requests that could not be parsed (answered with 400/413/505 and the connection closed).</summary>
+    public long MalformedRequests => Interlocked.Read(ref _malformedRequests);
+
+    /// <summary>Interleaved frames on channels no session set up, dropped.</summary>
+    public long UnroutedFrames => Interlocked.Read(ref _unroutedFrames);
+
+    /// <summary>UDP datagrams from addresses no session set up, dropped.</summary>
+    public long UnknownSourceDatagrams => _udp?.UnknownSourceDatagrams ?? 0;
+
+    internal IRtspServerHandler Handler { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal RtspRequestDispatcher Dispatcher { get; }
+
+    internal RtspUdpListener Udp => _udp ?? throw NotStarted();
+
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Binds the TCP listener and the UDP pair and starts serving.</summary>
+    /// <exception cref="SocketException">A port is taken (the message names it).</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var listener = new Socket(Options.ListenAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (Options.ListenAddress.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                listener.DualMode = true;
+            }
+
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Bind(new IPEndPoint(Options.ListenAddress, Options.Port));
+            listener.Listen(512);
+            _udp = RtspUdpListener.Bind(Options.ListenAddress, Options.RtpPort, Options.RtcpPort, Handler, _logger);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        _listener = listener;
+        _background = Task.WhenAll(
+            Task.Run(() => AcceptLoopAsync(listener), CancellationToken.None),
+            Task.Run(() => _udp.RunAsync(_stopping.Token), CancellationToken.None),
+            Task.Run(SweepLoopAsync, CancellationToken.None));
+        _logger.LogInformation("RTSP listening on {Address}:{Port} (RTP {RtpPort}/UDP, RTCP {RtcpPort}/UDP)",
+            Options.ListenAddress, Port, RtpPort, RtcpPort);
+        return Task.CompletedTask;
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                _logger.LogWarning("accept failed: {Error}", ex.Message);
+                continue;
+            }
+
+            var connection = new RtspServerConnection(this, client, _loggerFactory.CreateLogger<RtspServerConnection>());
+            _connections[connection] = 0;
+            _ = Task.Run(() => connection.RunAsync(_stopping.Token), CancellationToken.None);
+        }
+    }
+
+    // Closes sessions whose client has been silent for longer than the session timeout (RFC 2326 §12.37).
+    private async Task SweepLoopAsync()
+    {
+        var period = TimeSpan.FromSeconds(Math.Clamp(Options.SessionTimeout.TotalSeconds / 10, 0.1, 1));
+        using var timer = new PeriodicTimer(period, Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                foreach (var session in _sessions.Values)
+                {
+                    if (Time.GetElapsedTime(session.LastActivity) > Options.SessionTimeout)
+                    {
+                        await CloseSessionAsync(session, "session timed out", closeConnection: session.Transport is RtspTcpMediaTransport);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    internal RtspServerSession CreateSession(RtspServerConnection connection, RtspSessionMode mode, string path,
+        Rtp.Sdp.SdpSession description, string baseUri)
+    {
+        while (true)
+        {
+            string id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+            var session = new RtspServerSession(this, id, mode, path, description, baseUri, connection);
+            if (_sessions.TryAdd(id, session))
+            {
+                connection.AddSession(session);
+                return session;
+            }
+        }
+    }
+
+    internal RtspServerSession? FindSession(string id) => _sessions.TryGetValue(id, out var session) ? session : null;
+
+    internal async ValueTask CloseSessionAsync(RtspServerSession session, string reason, bool closeConnection)
+    {
+        lock (session)
+        {
+            if (session.State == RtspSessionState.Closed)
+            {
+                return;
+            }
+
+            session.State = RtspSessionState.Closed;
+        }
+
+        _sessions.TryRemove(session.Id, out _);
+        session.Connection.RemoveSession(session);
+        session.Transport?.Dispose();
+        try
+        {
+            await Handler.SessionClosedAsync(session, reason);
+        }
+#pragma warning disable CA1031 // The handler's failure must not leave the session half closed.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "session {Session} close handler failed", session.Id);
+        }
+
+        if (closeConnection && session.Transport is RtspTcpMediaTransport)
+        {
+            await session.Connection.CloseAsync(reason);
+        }
+    }
+
+    internal void RemoveConnection(RtspServerConnection connection) => _connections.TryRemove(connection, out _);
+
+    internal void CountMalformedRequest() => Interlocked.Increment(ref _malformedRequests);
+
+    internal void CountUnroutedFrame() => Interlocked.Increment(ref _unroutedFrames);
+
+    private static InvalidOperationException NotStarted() => new("the RTSP server is not started");
+
+    /// <summary>Stops accepting, closes every connection and session, and waits for the loops to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        _listener?.Dispose();
+        foreach (var connection in _connections.Keys)
+        {
+            await connection.CloseAsync("server stopping");
+        }
+
+        foreach (var session in _sessions.Values)
+        {
+            await CloseSessionAsync(session, "server stopping", closeConnection: false);
+        }
+
+        _udp?.Dispose();
+        try
+        {
+            await _background.WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("RTSP server loops did not stop within 2 s");
+        }
+
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,267 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Parley.Rtsp.Server;
+
+/// <summary>
+/// One client's RTSP TCP connection: reads requests and interleaved frames in order, answers each request before
+/// reading the next, and serialises every write (responses and interleaved media) through one lock.
+/// </summary>
+internal sealed class RtspServerConnection
+{
+    private readonly RtspServer _server;
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _aborted = new();
+    private readonly InterleavedRoute?[] _channels = new InterleavedRoute?[256];
+    private readonly List<RtspServerSession> _sessions = [];
+    private readonly byte[] _frameScratch = new byte[ushort.MaxValue];
+    private readonly ILogger _logger;
+    private int _closed;
+
+    public RtspServerConnection(RtspServer server, Socket socket, ILogger logger)
+    {
+        _server = server;
+        _socket = socket;
+        _logger = logger;
+        _socket.NoDelay = true;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        RemoteEndPoint = remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint RemoteEndPoint { get; }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Cancelled when the connection closes; pending writes abort with it.</summary>
+    public CancellationToken Aborted => _aborted.Token;
+
+    /// <summary>The session an ANNOUNCE created on this connection, adopted by the SETUP that follows.</summary>
+    public RtspServerSession? PendingAnnounce { get; set; }
+
+    public void AddSession(RtspServerSession session)
+    {
+        lock (_sessions)
+        {
+            _sessions.Add(session);
+        }
+    }
+
+    public void RemoveSession(RtspServerSession session)
+    {
+        lock (_sessions)
+        {
+            _sessions.Remove(session);
+        }
+
+        for (int i = 0; i < _channels.Length; i++)
+        {
+            if (_channels[i] is { } route && ReferenceEquals(route.Session, session))
+            {
+                _channels[i] = null;
+            }
+        }
+
+        if (ReferenceEquals(PendingAnnounce, session))
+        {
+            PendingAnnounce = null;
+        }
+    }
+
+    /// <summary>True when interleaved channel <paramref name="channel"/> is free or already belongs to <paramref name="session"/>.</summary>
+    public bool IsChannelFree(int channel, RtspServerSession session) =>
+        _channels[channel] is not { } route || ReferenceEquals(route.Session, session);
+
+    public void RouteChannel(int channel, RtspServerSession session, int mediaIndex, bool isRtcp) =>
+        _channels[channel] = new InterleavedRoute(session, mediaIndex, isRtcp);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        string closeReason = "connection closed by client";
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(linked.Token);
+                var buffer = result.Buffer;
+                var (stop, reason) = await ProcessAsync(buffer, reader, linked.Token);
+                if (stop)
+                {
+                    closeReason = reason!;
+                    break;
+                }
+
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            closeReason = cancellationToken.IsCancellationRequested ? "server stopping" : "connection aborted";
+        }
+        catch (IOException ex)
+        {
+            closeReason = $"connection error: {ex.InnerException?.Message ?? ex.Message}";
+        }
+        catch (SocketException ex)
+        {
+            closeReason = $"connection error: {ex.Message}";
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+            await CloseAsync(closeReason);
+        }
+    }
+
+    // Consumes every complete item in the buffer; returns (true, reason) when the connection must close.
+    private async ValueTask<(bool Stop, string? Reason)> ProcessAsync(ReadOnlySequence<byte> buffer, PipeReader reader,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var before = buffer;
+            var kind = RtspMessageReader.TryRead(ref buffer, _server.Options.Limits, out var request, out _,
+                out byte channel, out var payload, out var error);
+            switch (kind)
+            {
+                case RtspParseResult.Incomplete:
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    return (false, null);
+                case RtspParseResult.InterleavedFrame:
+                    OnInterleavedFrame(channel, payload);
+                    break;
+                case RtspParseResult.Request:
+                    // Handling awaits; the request owns copies of what it needs, so release the pipe first.
+                    reader.AdvanceTo(buffer.Start);
+                    var response = await _server.Dispatcher.HandleAsync(this, request!, cancellationToken);
+                    await WriteAsync(response.Message.ToArray(), cancellationToken);
+                    response.AfterWrite?.Invoke();
+                    return (false, null);
+                case RtspParseResult.Response:
+                    // Clients answer our nothing; a stray response is ignored.
+                    break;
+                default:
+                    _server.CountMalformedRequest();
+                    _logger.LogDebug("{Remote}: bad request ({Status} {Reason}); closing", RemoteEndPoint, error.StatusCode, error.Reason);
+                    var refusal = RtspResponse.Create(error.StatusCode, null);
+                    refusal.Headers["Connection"] = "close";
+                    reader.AdvanceTo(before.End);
+                    await WriteAsync(refusal.ToArray(), cancellationToken);
+                    return (true, $"bad request: {error.Reason}");
+            }
+        }
+    }
+
+    private void OnInterleavedFrame(byte channel, ReadOnlySequence<byte> payload)
+    {
+        if (_channels[channel] is not { } route)
+        {
+            _server.CountUnroutedFrame();
+            return;
+        }
+
+        route.Session.Touch();
+        ReadOnlySpan<byte> span;
+        if (payload.IsSingleSegment)
+        {
+            span = payload.FirstSpan;
+        }
+        else
+        {
+            payload.CopyTo(_frameScratch);
+            span = _frameScratch.AsSpan(0, (int)payload.Length);
+        }
+
+        _server.Handler.PacketReceived(route.Session, route.MediaIndex, route.IsRtcp, span);
+    }
+
+    /// <summary>Writes bytes in order with every other write on this connection.</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _socket.SendAsync(data, SocketFlags.None, cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes now if no other write is in progress; false otherwise (the caller drops the data).</summary>
+    public bool TryWriteNow(ReadOnlySpan<byte> data)
+    {
+        if (Volatile.Read(ref _closed) != 0 || !_writeLock.Wait(0))
+        {
+            return false;
+        }
+
+        try
+        {
+            _socket.Send(data, SocketFlags.None);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Closes the socket and every session bound to this connection. Idempotent.</summary>
+    public async ValueTask CloseAsync(string reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        await _aborted.CancelAsync();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        await _stream.DisposeAsync();
+        RtspServerSession[] sessions;
+        lock (_sessions)
+        {
+            sessions = [.. _sessions];
+            _sessions.Clear();
+        }
+
+        foreach (var session in sessions)
+        {
+            await _server.CloseSessionAsync(session, reason, closeConnection: false);
+        }
+
+        _server.RemoveConnection(this);
+    }
+
+    private sealed record InterleavedRoute(RtspServerSession Session, int MediaIndex, bool IsRtcp);
+}

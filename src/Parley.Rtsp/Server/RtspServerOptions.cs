@@ -1,0 +1,34 @@
+using System.Net;
+
+namespace Parley.Rtsp.Server;
+
+/// <summary>Settings of an <see cref="RtspServer"/>. Defaults follow the field's habits (MediaMTX).</summary>
+public sealed record RtspServerOptions
+{
+    /// <summary>Address the TCP listener and the UDP media sockets bind to (all IPv4 interfaces by default).</summary>
+    public IPAddress ListenAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>RTSP TCP port; 0 lets the OS choose (tests).</summary>
+    public int Port { get; init; } = 8554;
+
+    /// <summary>UDP port for RTP (even); 0 picks a free even/odd pair. RTCP uses <see cref="RtcpPort"/>.</summary>
+    public int RtpPort { get; init; } = 8000;
+
+    /// <summary>UDP port for RTCP, normally <see cref="RtpPort"/> + 1; ignored when <see cref="RtpPort"/> is 0.</summary>
+    public int RtcpPort { get; init; } = 8001;
+
+    /// <summary>
+    /// A session with no request, RTP or RTCP from its client for this long is closed (RFC 2326 §12.37: the
+    /// Session header announces it as "timeout=60").
+    /// </summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A TCP write that makes no progress for this long closes the session (a stuck reader).</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many request bytes, headers and body bytes a client may send.</summary>
+    public RtspParseLimits Limits { get; init; } = RtspParseLimits.Default;
+
+    /// <summary>Value of the Server header.</summary>
+    public string ServerName { get; init; } = "Parley";
+}
