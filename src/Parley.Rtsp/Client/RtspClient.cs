@@ -613,6 +613,12 @@ public sealed class RtspClient : IAsyncDisposable
             _pendingCSeq = cseq;
         }
 
+        // The read loop may have ended after the check above; it publishes _failure before failing the pending request.
+        if (_failure is { } late)
+        {
+            tcs.TrySetException(late);
+        }
+
         try
         {
             _logger.LogDebug("RTSP client -> {Request} CSeq {CSeq}", request, cseq);
