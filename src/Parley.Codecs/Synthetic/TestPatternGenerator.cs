@@ -208,7 +208,7 @@ public sealed class TestPatternGenerator
             return false;
         }
 
-        frameNumber = (long)(BinaryPrimitives.ReadUInt64BigEndian(bits) & (ulong)FrameNumberMask);
+        frameNumber = (long)((BinaryPrimitives.ReadUInt64BigEndian(bits) >> 16) & (ulong)FrameNumberMask);
         captureUnixMs = BinaryPrimitives.ReadInt64BigEndian(bits[6..]);
         return true;
     }
