@@ -57,10 +57,11 @@ public sealed class OpusEncoder : IDisposable
     public OpusApplication Application { get; }
 
     /// <summary>
-    /// Target bitrate in bit/s (500..512000), or -1000 (<c>OPUS_AUTO</c>) to let libopus choose from the
-    /// channel count and frame size. Reading returns the bitrate libopus is using.
+    /// Target bitrate in bit/s (useful range 6000..510000; libopus clamps positive values into 500..512000 ×
+    /// channels), -1000 (<c>OPUS_AUTO</c>) to let libopus choose, or -1 (<c>OPUS_BITRATE_MAX</c>). Reading
+    /// returns the bitrate libopus is using.
     /// </summary>
-    /// <exception cref="CodecException">libopus rejected the value (<c>OPUS_BAD_ARG</c>).</exception>
+    /// <exception cref="CodecException">libopus rejected the value (<c>OPUS_BAD_ARG</c>: zero or another negative).</exception>
     public int Bitrate
     {
         get => Get(OpusNative.OPUS_GET_BITRATE_REQUEST, "OPUS_GET_BITRATE");
