@@ -64,5 +64,5 @@ public static class JpegPixelFormatExtensions
 /// <summary>What a JPEG header says about the image.</summary>
 /// <param name="Width">Width in pixels.</param>
 /// <param name="Height">Height in pixels.</param>
-/// <param name="Subsampling">Chroma subsampling; -1 cast to the enum when TurboJPEG cannot classify it.</param>
+/// <param name="Subsampling">Chroma subsampling (libturbojpeg refuses a header whose subsampling it cannot classify).</param>
 public readonly record struct JpegImageInfo(int Width, int Height, JpegSubsampling Subsampling);

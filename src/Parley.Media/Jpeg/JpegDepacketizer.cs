@@ -77,6 +77,13 @@ public sealed class JpegDepacketizer
         return Push(packet.Payload, packet.Timestamp, packet.Marker, out jpeg);
     }
 
+    /// <summary>Adds an already parsed RTP packet to the frame being assembled.</summary>
+    /// <param name="packet">The packet; its payload, timestamp and marker bit are used.</param>
+    /// <param name="jpeg">When the result is true, the complete JPEG; valid until the next call.</param>
+    /// <returns>True when this packet completed a frame.</returns>
+    public bool Push(RtpPacketView packet, out ReadOnlySpan<byte> jpeg) =>
+        Push(packet.Payload, packet.Timestamp, packet.Marker, out jpeg);
+
     /// <summary>Adds one RTP/JPEG payload to the frame being assembled.</summary>
     /// <param name="payload">The RTP payload (after the RTP header, padding removed).</param>
     /// <param name="timestamp">The packet's RTP timestamp, 90 kHz.</param>

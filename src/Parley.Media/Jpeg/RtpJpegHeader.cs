@@ -67,9 +67,6 @@ public readonly struct RtpJpegHeader
         MainHeaderLength + (HasRestartHeader ? RestartHeaderLength : 0)
         + (HasQuantizationHeader ? QuantizationHeaderLength + QuantizationLength : 0);
 
-    /// <summary>Bytes this header occupies when written (same as <see cref="HeaderLength"/>).</summary>
-    public int WrittenLength => HeaderLength;
-
     //  RFC 2435 §3.1: main JPEG header
     //   0                   1                   2                   3
     //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
