@@ -5,7 +5,7 @@ namespace Parley.Rtp.Rtcp;
 /// <summary>A zero-copy view over an RTCP sender report, PT 200 (RFC 3550 §6.4.1).</summary>
 public readonly ref struct RtcpSenderReportView
 {
-    private const int SenderInfoLength = 24;
+    private const int SenderInfoLength = 20;
 
     private readonly ReadOnlySpan<byte> _body;
     private readonly int _reportCount;
@@ -41,7 +41,7 @@ public readonly ref struct RtcpSenderReportView
     //         +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 
     /// <summary>Interprets <paramref name="packet"/> as a sender report (RFC 3550 §6.4.1). Never throws.</summary>
-    /// <returns>False when the type is not 200 or the body is shorter than 24 + 24 * RC bytes.</returns>
+    /// <returns>False when the type is not 200 or the body is shorter than 24 + 24 * RC bytes (SSRC, 20 bytes of sender info, the blocks).</returns>
     public static bool TryParse(in RtcpPacketView packet, out RtcpSenderReportView report)
     {
         report = default;
