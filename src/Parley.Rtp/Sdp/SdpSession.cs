@@ -80,7 +80,8 @@ public sealed class SdpSession
     /// <summary>
     /// Parses an SDP document (RFC 8866 §5). Never throws.
     /// </summary>
-    /// <param name="text">The SDP text; LF or CRLF line ends; blank lines and trailing whitespace are ignored.</param>
+    /// <param name="text">The SDP text; LF or CRLF line ends; a leading byte order mark, blank lines and trailing
+    /// whitespace are ignored.</param>
     /// <param name="session">The parsed session, or null on failure.</param>
     /// <param name="error">Why parsing failed (line number and what was expected), or null on success.</param>
     /// <returns>False when the text is empty, the first line is not "v=&lt;integer&gt;", a line is not
@@ -103,7 +104,7 @@ public sealed class SdpSession
         foreach (string rawLine in text.Split('\n'))
         {
             lineNumber++;
-            string line = rawLine.TrimEnd();
+            string line = (lineNumber == 1 ? rawLine.TrimStart('\uFEFF') : rawLine).TrimEnd();
             if (line.Length == 0)
             {
                 continue;
