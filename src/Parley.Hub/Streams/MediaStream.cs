@@ -13,6 +13,7 @@ namespace Parley.Hub.Streams;
 /// The readers array is copy-on-write: adding and removing readers swaps it under a lock, the packet path reads it
 /// with a volatile read and takes no lock. Nothing on the packet path allocates.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A media stream is the field's term; it is not a System.IO.Stream.")]
 public sealed class MediaStream
 {
     /// <summary>Interval between receiver reports sent to the publisher on each track.</summary>
@@ -24,7 +25,7 @@ public sealed class MediaStream
     private readonly long[] _nextReceiverReport;
     private readonly byte[] _rtcpScratch = new byte[256];
     private readonly Lock _readersLock = new();
-    private StreamReader[] _readers = [];
+    private MediaStreamReader[] _readers = [];
     private long _malformedPackets;
     private long _packetsReceived;
     private long _bytesReceived;
@@ -62,6 +63,9 @@ public sealed class MediaStream
 
     /// <summary>Readers attached now.</summary>
     public int ReaderCount => Volatile.Read(ref _readers).Length;
+
+    /// <summary>A snapshot of the readers attached now.</summary>
+    public IReadOnlyList<MediaStreamReader> Readers => Volatile.Read(ref _readers);
 
     /// <summary>Packets from the publisher that were not valid RTP or RTCP, dropped.</summary>
     public long MalformedPackets => Interlocked.Read(ref _malformedPackets);
@@ -166,7 +170,7 @@ public sealed class MediaStream
     public uint ReceiverSsrc { get; } = (uint)Random.Shared.Next() | 1u;
 
     /// <summary>Attaches a reader; it receives packets from the next frame start on. False if the stream ended.</summary>
-    public bool AddReader(StreamReader reader)
+    public bool AddReader(MediaStreamReader reader)
     {
         lock (_readersLock)
         {
@@ -181,7 +185,7 @@ public sealed class MediaStream
     }
 
     /// <summary>Detaches a reader and completes its queue. False when it was not attached.</summary>
-    public bool RemoveReader(StreamReader reader)
+    public bool RemoveReader(MediaStreamReader reader)
     {
         lock (_readersLock)
         {
@@ -204,7 +208,7 @@ public sealed class MediaStream
     /// </summary>
     public void Close()
     {
-        StreamReader[] readers;
+        MediaStreamReader[] readers;
         lock (_readersLock)
         {
             if (_closed)

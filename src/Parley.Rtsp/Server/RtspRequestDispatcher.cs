@@ -487,10 +487,18 @@ internal sealed class RtspRequestDispatcher
     private bool TryGetSession(RtspRequest request, int cseq, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RtspServerSession? session,
         out RtspResponse? error)
     {
-        session = request.Session is { } id ? _server.FindSession(id) : null;
+        if (request.Session is not { } id)
+        {
+            // No session yet means the Init state, where only SETUP creates one (RFC 2326 Appendix A).
+            session = null;
+            error = Error(455, cseq, $"{request.Method} needs a session: SETUP first");
+            return false;
+        }
+
+        session = _server.FindSession(id);
         if (session is null)
         {
-            error = Error(454, cseq, request.Session is null ? "this request needs a Session header" : null);
+            error = Error(454, cseq, null);
             return false;
         }
 

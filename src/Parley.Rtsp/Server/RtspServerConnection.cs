@@ -10,6 +10,8 @@ namespace Parley.Rtsp.Server;
 /// One client's RTSP TCP connection: reads requests and interleaved frames in order, answers each request before
 /// reading the next, and serialises every write (responses and interleaved media) through one lock.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001",
+    Justification = "CloseAsync releases the socket; the lock and token source live as long as writers may hold them.")]
 internal sealed class RtspServerConnection
 {
     private readonly RtspServer _server;

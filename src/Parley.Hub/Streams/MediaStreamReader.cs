@@ -8,7 +8,7 @@ namespace Parley.Hub.Streams;
 /// reader's own protocol loop. When the queue is full the packet is dropped and counted, and the track waits for the
 /// next frame start (key frame) so the reader never decodes a broken frame; the publisher never waits.
 /// </summary>
-public abstract class StreamReader
+public abstract class MediaStreamReader
 {
     private readonly Channel<MediaPacket> _queue;
     private readonly bool[] _acceptsTrack;
@@ -21,7 +21,7 @@ public abstract class StreamReader
     /// <param name="trackCount">Number of tracks of the stream.</param>
     /// <param name="acceptsTrack">Which tracks this reader set up; null accepts all.</param>
     /// <param name="queueCapacity">Queue length in packets (RTP and RTCP).</param>
-    protected StreamReader(int trackCount, IReadOnlyList<bool>? acceptsTrack, int queueCapacity)
+    protected MediaStreamReader(int trackCount, IReadOnlyList<bool>? acceptsTrack, int queueCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 1);
         _queue = Channel.CreateBounded<MediaPacket>(new BoundedChannelOptions(queueCapacity)

@@ -1,0 +1,108 @@
+using System.Collections;
+using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Parley.Hub;
+using Parley.Hub.Configuration;
+
+namespace Parley.Cli;
+
+/// <summary>`parley serve`: runs the hub with embedded defaults, a YAML file, PARLEY_* variables and flags.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config", "-c") { Description = "YAML config file (default: parley.yml in the working directory, if present)" };
+        var address = new Option<string?>("--address") { Description = "Listen address (default 0.0.0.0; :: for IPv6 too)" };
+        var rtspPort = new Option<int?>("--rtsp-port") { Description = "RTSP TCP port (default 8554; 0 picks a free one)" };
+        var rtpPort = new Option<int?>("--rtp-port") { Description = "RTP UDP port (default 8000; 0 picks a free pair)" };
+        var rtcpPort = new Option<int?>("--rtcp-port") { Description = "RTCP UDP port (default 8001)" };
+        var takeover = new Option<bool?>("--allow-takeover") { Description = "Let a new publisher replace the current one on a path" };
+        var noDemo = new Option<bool>("--no-demo") { Description = "Do not serve the built-in demo stream" };
+        var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information, warning or error" };
+        var set = new Option<string[]>("--set") { Description = "Any setting as key=value, for example --set paths.readerQueuePackets=4096", AllowMultipleArgumentsPerToken = false };
+
+        var command = new Command("serve", "Run the hub: RTSP on 8554 (RTP 8000/UDP, RTCP 8001/UDP) with a live 'demo' stream.")
+        {
+            config, address, rtspPort, rtpPort, rtcpPort, takeover, noDemo, logLevel, set,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var overrides = new List<KeyValuePair<string, string>>();
+            void Add<T>(string key, T? value)
+            {
+                if (value is not null)
+                {
+                    overrides.Add(new(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!));
+                }
+            }
+
+            Add("rtsp.address", parse.GetValue(address));
+            Add("rtsp.port", parse.GetValue(rtspPort));
+            Add("rtsp.rtpPort", parse.GetValue(rtpPort));
+            Add("rtsp.rtcpPort", parse.GetValue(rtcpPort));
+            Add("paths.allowTakeover", parse.GetValue(takeover));
+            Add("logLevel", parse.GetValue(logLevel));
+            if (parse.GetValue(noDemo))
+            {
+                Add("demo.enabled", "false");
+            }
+
+            foreach (string pair in parse.GetValue(set) ?? [])
+            {
+                int eq = pair.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"parley serve: --set expects key=value, got '{pair}'.");
+                    return ExitCodes.Usage;
+                }
+
+                overrides.Add(new(pair[..eq], pair[(eq + 1)..]));
+            }
+
+            HubOptions options;
+            try
+            {
+                var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+                    .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+                options = HubConfigurationLoader.Load(parse.GetValue(config), environment, overrides);
+            }
+            catch (HubConfigurationException ex)
+            {
+                await Console.Error.WriteLineAsync($"parley serve: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+
+            using var loggerFactory = Logging.Create(options.LogLevel);
+            var logger = loggerFactory.CreateLogger("parley");
+            var hub = new HubHost(options, loggerFactory);
+            try
+            {
+                await hub.StartAsync(cancellationToken);
+            }
+            catch (SocketException ex)
+            {
+                await hub.DisposeAsync();
+                await Console.Error.WriteLineAsync(
+                    $"parley serve: cannot listen ({ex.Message}). Another program may hold RTSP port {options.Rtsp.Port} or UDP {options.Rtsp.RtpPort}/{options.Rtsp.RtcpPort}; choose others with --rtsp-port, --rtp-port and --rtcp-port.");
+                return ExitCodes.Failure;
+            }
+
+            logger.LogInformation("hub running; Ctrl-C stops it");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            logger.LogInformation("stopping");
+            await hub.DisposeAsync();
+            logger.LogInformation("stopped");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

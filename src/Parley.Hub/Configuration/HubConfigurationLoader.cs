@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Net;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Parley.Hub.Configuration;
+
+/// <summary>A setting that could not be applied; the message says which, where from, and what was expected.</summary>
+public sealed class HubConfigurationException : Exception
+{
+    /// <summary>Creates the exception with a user-facing message.</summary>
+    public HubConfigurationException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a user-facing message and its cause.</summary>
+    public HubConfigurationException(string message, Exception inner) : base(message, inner)
+    {
+    }
+}
+
+/// <summary>
+/// Builds <see cref="HubOptions"/> from, in rising precedence: embedded defaults, a YAML file, PARLEY_* environment
+/// variables and command-line overrides. Every layer speaks the same keys, "section.name" (for example
+/// "rtsp.port"); in the environment that is PARLEY_RTSP_PORT, with underscores inside a name ignored
+/// (PARLEY_RTSP_RTP_PORT is rtsp.rtpPort).
+/// </summary>
+public static class HubConfigurationLoader
+{
+    private static readonly Dictionary<string, Action<HubOptions, string>> Setters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["logLevel"] = (o, v) => o.LogLevel = OneOf(v, "trace", "debug", "information", "info", "warning", "error"),
+        ["rtsp.address"] = (o, v) => o.Rtsp.Address = IPAddress.TryParse(v, out var a) ? a : throw Expected("an IP address such as 0.0.0.0 or ::"),
+        ["rtsp.port"] = (o, v) => o.Rtsp.Port = Port(v),
+        ["rtsp.rtpPort"] = (o, v) => o.Rtsp.RtpPort = Port(v),
+        ["rtsp.rtcpPort"] = (o, v) => o.Rtsp.RtcpPort = Port(v),
+        ["rtsp.sessionTimeoutSeconds"] = (o, v) => o.Rtsp.SessionTimeoutSeconds = Int(v, 1, 86400),
+        ["rtsp.writeTimeoutSeconds"] = (o, v) => o.Rtsp.WriteTimeoutSeconds = Int(v, 1, 3600),
+        ["paths.allowTakeover"] = (o, v) => o.Paths.AllowTakeover = Bool(v),
+        ["paths.readerQueuePackets"] = (o, v) => o.Paths.ReaderQueuePackets = Int(v, 16, 1 << 20),
+        ["demo.enabled"] = (o, v) => o.Demo.Enabled = Bool(v),
+        ["demo.path"] = (o, v) => o.Demo.Path = v.Trim('/') is { Length: > 0 } p ? p : throw Expected("a path such as demo"),
+        ["demo.width"] = (o, v) => o.Demo.Width = Multiple8(Int(v, 16, 2040)),
+        ["demo.height"] = (o, v) => o.Demo.Height = Multiple8(Int(v, 16, 2040)),
+        ["demo.frameRate"] = (o, v) => o.Demo.FrameRate = Int(v, 1, 120),
+        ["demo.quality"] = (o, v) => o.Demo.Quality = Int(v, 1, 100),
+    };
+
+    /// <summary>The keys every layer understands, for help texts and error messages.</summary>
+    public static IEnumerable<string> Keys => Setters.Keys;
+
+    /// <summary>
+    /// Loads the options. <paramref name="configPath"/> null means "parley.yml in the working directory if it
+    /// exists"; a path given explicitly must exist.
+    /// </summary>
+    /// <exception cref="HubConfigurationException">A file, variable or flag is unreadable, unknown or out of range.</exception>
+    public static HubOptions Load(string? configPath, IReadOnlyDictionary<string, string> environment,
+        IEnumerable<KeyValuePair<string, string>> overrides)
+    {
+        var options = new HubOptions();
+        string path = configPath ?? "parley.yml";
+        if (File.Exists(path))
+        {
+            Apply(options, ReadYaml(path), path);
+        }
+        else if (configPath is not null)
+        {
+            throw new HubConfigurationException($"config file '{configPath}' not found. Give an existing YAML file or leave --config out to use the defaults.");
+        }
+
+        Apply(options, FromEnvironment(environment), "environment");
+        Apply(options, overrides, "command line");
+        return options;
+    }
+
+    /// <summary>Flattens a YAML mapping of sections into "section.key" pairs.</summary>
+    /// <exception cref="HubConfigurationException">The file is not YAML or not a mapping.</exception>
+    public static IEnumerable<KeyValuePair<string, string>> ReadYaml(string path)
+    {
+        var yaml = new YamlStream();
+        try
+        {
+            using var reader = File.OpenText(path);
+            yaml.Load(reader);
+        }
+        catch (YamlException ex)
+        {
+            throw new HubConfigurationException($"{path}: not valid YAML at line {ex.Start.Line}: {ex.Message}", ex);
+        }
+
+        var result = new List<KeyValuePair<string, string>>();
+        if (yaml.Documents.Count == 0)
+        {
+            return result;
+        }
+
+        if (yaml.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new HubConfigurationException($"{path}: expected a mapping of settings at the top level");
+        }
+
+        Flatten(root, "", result, path);
+        return result;
+    }
+
+    private static void Flatten(YamlMappingNode node, string prefix, List<KeyValuePair<string, string>> result, string path)
+    {
+        foreach (var (keyNode, value) in node.Children)
+        {
+            string key = prefix + ((YamlScalarNode)keyNode).Value;
+            switch (value)
+            {
+                case YamlMappingNode child:
+                    Flatten(child, key + ".", result, path);
+                    break;
+                case YamlScalarNode scalar:
+                    result.Add(new(key, scalar.Value ?? ""));
+                    break;
+                default:
+                    throw new HubConfigurationException($"{path}: '{key}' must be a single value");
+            }
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> FromEnvironment(IReadOnlyDictionary<string, string> environment)
+    {
+        foreach (var (name, value) in environment)
+        {
+            if (!name.StartsWith("PARLEY_", StringComparison.OrdinalIgnoreCase) || name.Length == 7)
+            {
+                continue;
+            }
+
+            string rest = name[7..];
+            int split = rest.IndexOf('_', StringComparison.Ordinal);
+            string candidate = split < 0 ? rest.Replace("_", "", StringComparison.Ordinal)
+                : rest[..split] + "." + rest[(split + 1)..].Replace("_", "", StringComparison.Ordinal);
+            string? key = Setters.Keys.FirstOrDefault(k => string.Equals(k, candidate, StringComparison.OrdinalIgnoreCase))
+                ?? Setters.Keys.FirstOrDefault(k => string.Equals(k, rest.Replace("_", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
+            yield return new(key ?? candidate, value);
+        }
+    }
+
+    private static void Apply(HubOptions options, IEnumerable<KeyValuePair<string, string>> values, string source)
+    {
+        foreach (var (key, value) in values)
+        {
+            if (!Setters.TryGetValue(key, out var setter))
+            {
+                throw new HubConfigurationException($"{source}: unknown setting '{key}'. Known settings: {string.Join(", ", Setters.Keys)}.");
+            }
+
+            try
+            {
+                setter(options, value.Trim());
+            }
+            catch (FormatException ex)
+            {
+                throw new HubConfigurationException($"{source}: '{key}' is '{value}', expected {ex.Message}.", ex);
+            }
+        }
+    }
+
+    private static FormatException Expected(string what) => new(what);
+
+    private static int Int(string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+            ? n
+            : throw Expected($"a whole number from {min} to {max}");
+
+    private static int Port(string value) => Int(value, 0, 65535);
+
+    private static int Multiple8(int value) => value % 8 == 0 ? value : throw Expected("a multiple of 8");
+
+    private static bool Bool(string value) => value.ToUpperInvariant() switch
+    {
+        "TRUE" or "YES" or "ON" or "1" => true,
+        "FALSE" or "NO" or "OFF" or "0" => false,
+        _ => throw Expected("true or false"),
+    };
+
+    private static string OneOf(string value, params string[] allowed) =>
+        allowed.Contains(value, StringComparer.OrdinalIgnoreCase) ? string.Equals(value, "info", StringComparison.OrdinalIgnoreCase) ? "information" : value.ToLowerInvariant()
+            : throw Expected("one of " + string.Join(", ", allowed));
+}

@@ -1,0 +1,79 @@
+using System.Net;
+
+namespace Parley.Hub.Configuration;
+
+/// <summary>
+/// Everything `parley serve` can be told. The initialisers are the embedded defaults; a YAML file, PARLEY_*
+/// environment variables and command-line flags override them in that order (see <see cref="HubConfigurationLoader"/>).
+/// </summary>
+public sealed class HubOptions
+{
+    /// <summary>Minimum log level: trace, debug, information, warning, error.</summary>
+    public string LogLevel { get; set; } = "information";
+
+    /// <summary>RTSP server settings.</summary>
+    public RtspSection Rtsp { get; } = new();
+
+    /// <summary>Path and fan-out settings.</summary>
+    public PathsSection Paths { get; } = new();
+
+    /// <summary>The built-in demo stream.</summary>
+    public DemoSection Demo { get; } = new();
+
+    /// <summary>RTSP settings (MediaMTX's defaults: 8554/TCP, RTP 8000/UDP, RTCP 8001/UDP).</summary>
+    public sealed class RtspSection
+    {
+        /// <summary>Listen address; 0.0.0.0 for all IPv4 interfaces, :: for IPv4 and IPv6.</summary>
+        public IPAddress Address { get; set; } = IPAddress.Any;
+
+        /// <summary>RTSP TCP port; 0 picks a free one.</summary>
+        public int Port { get; set; } = 8554;
+
+        /// <summary>RTP UDP port (even); 0 picks a free pair.</summary>
+        public int RtpPort { get; set; } = 8000;
+
+        /// <summary>RTCP UDP port.</summary>
+        public int RtcpPort { get; set; } = 8001;
+
+        /// <summary>Seconds of silence after which a session is closed.</summary>
+        public int SessionTimeoutSeconds { get; set; } = 60;
+
+        /// <summary>Seconds a TCP reader may block a write before it is disconnected.</summary>
+        public int WriteTimeoutSeconds { get; set; } = 10;
+    }
+
+    /// <summary>Paths and fan-out.</summary>
+    public sealed class PathsSection
+    {
+        /// <summary>When true a new publisher replaces the current one on a path; when false it is refused (403).</summary>
+        public bool AllowTakeover { get; set; }
+
+        /// <summary>
+        /// Per-reader queue length in packets. 2048 packets hold about 4 s of a 4 Mb/s stream: enough to ride out
+        /// a stall, small enough that a stuck reader's memory stays bounded.
+        /// </summary>
+        public int ReaderQueuePackets { get; set; } = 2048;
+    }
+
+    /// <summary>The built-in demo: a moving test pattern with a tone, JPEG + Opus.</summary>
+    public sealed class DemoSection
+    {
+        /// <summary>Serve the demo path.</summary>
+        public bool Enabled { get; set; } = true;
+
+        /// <summary>Path of the demo stream.</summary>
+        public string Path { get; set; } = "demo";
+
+        /// <summary>Frame width in pixels (multiple of 8, RFC 2435 §3.1.5).</summary>
+        public int Width { get; set; } = 640;
+
+        /// <summary>Frame height in pixels (multiple of 8, RFC 2435 §3.1.6).</summary>
+        public int Height { get; set; } = 360;
+
+        /// <summary>Frames per second.</summary>
+        public int FrameRate { get; set; } = 25;
+
+        /// <summary>JPEG quality, 1..100.</summary>
+        public int Quality { get; set; } = 80;
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using Parley.Hub.Configuration;
+using Parley.Hub.Demo;
+using Parley.Hub.Paths;
+using Parley.Hub.Protocols.Rtsp;
+using Parley.Hub.Streams;
+using Parley.Rtsp.Server;
+
+namespace Parley.Hub;
+
+/// <summary>
+/// The hub as one object: the paths, the protocol servers over them and the built-in demo. `parley serve` and the
+/// tests create one, start it, and dispose it to stop (within 2 s).
+/// </summary>
+public sealed class HubHost : IAsyncDisposable
+{
+    private readonly HubOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private DemoPublisher? _demo;
+
+    /// <summary>Creates a hub with <paramref name="options"/>; nothing listens until <see cref="StartAsync"/>.</summary>
+    public HubHost(HubOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<HubHost>();
+        var clock = time ?? TimeProvider.System;
+        Packets = new MediaPacketPool();
+        Paths = new PathManager(options.Paths.AllowTakeover, Packets, clock, loggerFactory.CreateLogger<PathManager>());
+        Rtsp = new RtspServer(
+            new RtspServerOptions
+            {
+                ListenAddress = options.Rtsp.Address,
+                Port = options.Rtsp.Port,
+                RtpPort = options.Rtsp.RtpPort,
+                RtcpPort = options.Rtsp.RtcpPort,
+                SessionTimeout = TimeSpan.FromSeconds(options.Rtsp.SessionTimeoutSeconds),
+                WriteTimeout = TimeSpan.FromSeconds(options.Rtsp.WriteTimeoutSeconds),
+            },
+            new RtspHubHandler(Paths, options.Paths.ReaderQueuePackets, loggerFactory.CreateLogger<RtspHubHandler>()),
+            loggerFactory,
+            clock);
+    }
+
+    /// <summary>The hub's paths and streams.</summary>
+    public PathManager Paths { get; }
+
+    /// <summary>The RTSP server.</summary>
+    public RtspServer Rtsp { get; }
+
+    /// <summary>The packet pool shared by all streams.</summary>
+    public MediaPacketPool Packets { get; }
+
+    /// <summary>Binds every listener and starts the demo.</summary>
+    /// <exception cref="System.Net.Sockets.SocketException">A port is taken.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await Rtsp.StartAsync(cancellationToken);
+        if (_options.Demo.Enabled)
+        {
+            _demo = new DemoPublisher(_options.Demo, Paths, _loggerFactory.CreateLogger<DemoPublisher>());
+            await _demo.StartAsync();
+            _logger.LogInformation("demo stream: rtsp://localhost:{Port}/{Path}", Rtsp.Port, _options.Demo.Path);
+        }
+    }
+
+    /// <summary>Stops the demo, ends every stream (readers get RTCP BYE) and closes the servers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_demo is not null)
+        {
+            await _demo.DisposeAsync();
+        }
+
+        await Paths.DisposeAsync();
+        await Rtsp.DisposeAsync();
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Logging;
+using Parley.Hub.Streams;
+using Parley.Rtsp.Server;
+
+namespace Parley.Hub.Protocols.Rtsp;
+
+/// <summary>
+/// An RTSP client that plays a stream: drains its queue into its session's transport, batching whatever is queued
+/// into one write (TCP) or sending datagrams as they come (UDP). When the queue completes (the stream ended or the
+/// reader was removed) it closes the session, which for TCP closes the connection after the RTCP BYE went out.
+/// </summary>
+internal sealed class RtspStreamReader : MediaStreamReader
+{
+    private readonly RtspServerSession _session;
+    private readonly ILogger _logger;
+
+    public RtspStreamReader(RtspServerSession session, int trackCount, int queueCapacity, ILogger logger)
+        : base(trackCount, session.MediaSetUp, queueCapacity)
+    {
+        _session = session;
+        _logger = logger;
+    }
+
+    public override string Description => $"rtsp {_session.RemoteEndPoint} over {_session.TransportName} (session {_session.Id})";
+
+    /// <summary>Set when the hub removed the reader itself (PAUSE, TEARDOWN): the session stays.</summary>
+    public bool Detached { get; set; }
+
+    public async Task RunAsync()
+    {
+        var transport = _session.Transport!;
+        var queue = Queue;
+        string reason = "stream ended";
+        try
+        {
+            while (await queue.WaitToReadAsync())
+            {
+                while (queue.TryPeek(out var packet))
+                {
+                    if (!transport.TryAppend(packet.TrackIndex, packet.IsRtcp, packet.Span))
+                    {
+                        break;
+                    }
+
+                    queue.TryRead(out _);
+                    packet.Release();
+                }
+
+                await transport.FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            reason = "write timed out or connection closed";
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            reason = $"write failed: {ex.Message}";
+        }
+        finally
+        {
+            DrainAndRelease();
+        }
+
+        if (!Detached)
+        {
+            _logger.LogDebug("reader {Reader} finished: {Reason}", Description, reason);
+            await _session.CloseAsync(reason);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Logging;
+using Parley.Hub;
+using Parley.Hub.Configuration;
+using Parley.Hub.Streams;
+using Xunit.Abstractions;
+
+namespace Parley.Interop.Tests.Infrastructure;
+
+/// <summary>A real hub in the test process on free loopback ports, its log in the test output.</summary>
+public sealed class TestHub : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggerFactory;
+
+    private TestHub(HubHost host, ILoggerFactory loggerFactory, XunitLoggerProvider log)
+    {
+        Host = host;
+        _loggerFactory = loggerFactory;
+        Log = log;
+    }
+
+    public HubHost Host { get; }
+
+    public XunitLoggerProvider Log { get; }
+
+    public int Port => Host.Rtsp.Port;
+
+    public string Url(string path) => $"rtsp://127.0.0.1:{Port}/{path}";
+
+    public static async Task<TestHub> StartAsync(ITestOutputHelper output, Action<HubOptions>? configure = null)
+    {
+        var options = new HubOptions();
+        options.Rtsp.Address = System.Net.IPAddress.Loopback;
+        options.Rtsp.Port = 0;
+        options.Rtsp.RtpPort = 0;
+        options.Demo.Enabled = false;
+        configure?.Invoke(options);
+        var log = new XunitLoggerProvider(output);
+        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(log));
+        var host = new HubHost(options, loggerFactory);
+        await host.StartAsync();
+        return new TestHub(host, loggerFactory, log);
+    }
+
+    /// <summary>Waits until a publisher's stream is live on <paramref name="path"/> (and has RTP on every track).</summary>
+    public async Task<MediaStream> WaitForStreamAsync(string path, TimeSpan timeout, Func<bool>? publisherFailed = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var stream = await Host.Paths.FindStreamAsync(path);
+            if (stream is not null && stream.Tracks.All(t => t.HasPackets))
+            {
+                return stream;
+            }
+
+            if (publisherFailed?.Invoke() == true)
+            {
+                throw new InvalidOperationException("the publisher exited before its stream went live");
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no live stream on '{path}' within {timeout.TotalSeconds} s");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _loggerFactory.Dispose();
+    }
+}
