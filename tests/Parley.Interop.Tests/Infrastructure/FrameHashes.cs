@@ -17,7 +17,7 @@ public static class FrameHashes
     public static async Task<IReadOnlyList<string>> OfSourceAsync(string input, string directory)
     {
         string output = Path.Combine(directory, "source.framemd5");
-        await using var ffmpeg = ExternalProcess.Start("ffmpeg", "-v", "error", "-nostdin", "-y", "-i", input, "-map", "0:v", "-f", "framemd5", output);
+        await using var ffmpeg = ExternalProcess.Start("ffmpeg", "-v", "error", "-nostdin", "-y", "-i", input, "-map", "0:v", "-fps_mode", "passthrough", "-f", "framemd5", output);
         int code = await ffmpeg.WaitForExitAsync(TimeSpan.FromSeconds(120));
         if (code != 0)
         {
@@ -48,7 +48,9 @@ public static class FrameHashes
 
     /// <summary>
     /// Counts how many received frames match the source in order from <paramref name="start"/>, allowing source
-    /// frames to be missing (lost) but never a frame that is not the source's next ones.
+    /// frames to be missing (lost) but never a frame that is not the source's next ones. A received frame equal to
+    /// the one before it is a repeat (ffmpeg's RTSP demuxer re-emits the last picture at end of stream; the packets
+    /// the hub relayed hold no duplicate, checked with -c copy framemd5), not a foreign frame.
     /// </summary>
     public static (int Matched, int Missing, int Foreign) CompareInOrder(IReadOnlyList<string> source, int start, IReadOnlyList<string> received)
     {
@@ -56,8 +58,15 @@ public static class FrameHashes
         int matched = 0;
         int missing = 0;
         int foreign = 0;
+        string? previous = null;
         foreach (string hash in received)
         {
+            if (hash == previous && s > start && source[s - 1] == hash && (s >= source.Count || source[s] != hash))
+            {
+                continue;
+            }
+
+            previous = hash;
             int found = -1;
             for (int j = s; j < source.Count; j++)
             {
