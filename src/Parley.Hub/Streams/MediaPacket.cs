@@ -37,9 +37,6 @@ public sealed class MediaPacket
     /// <summary>The packet bytes.</summary>
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    /// <summary>The packet bytes as memory (for asynchronous socket writes).</summary>
-    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
-
     /// <summary>Maximum packet size in bytes this instance can hold.</summary>
     public int Capacity => _buffer.Length;
 

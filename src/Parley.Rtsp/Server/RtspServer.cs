@@ -69,8 +69,6 @@ public sealed class RtspServer : IAsyncDisposable
 
     internal RtspUdpListener Udp => _udp ?? throw NotStarted();
 
-    internal CancellationToken Stopping => _stopping.Token;
-
     /// <summary>Binds the TCP listener and the UDP pair and starts serving.</summary>
     /// <exception cref="SocketException">A port is taken (the message names it).</exception>
     public Task StartAsync(CancellationToken cancellationToken = default)

@@ -34,12 +34,9 @@ internal sealed class RtspServerConnection
         _stream = new NetworkStream(socket, ownsSocket: true);
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         RemoteEndPoint = remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
     public IPEndPoint RemoteEndPoint { get; }
-
-    public IPEndPoint LocalEndPoint { get; }
 
     /// <summary>Cancelled when the connection closes; pending writes abort with it.</summary>
     public CancellationToken Aborted => _aborted.Token;
