@@ -110,7 +110,7 @@ internal sealed class RtspRequestDispatcher
         {
             var media = sdp.Media[i];
             media.Port = 0;
-            media.PortCount = 0;
+            media.PortCount = 1;
             media.Connection = null;
             media.Control = TrackPrefix + i.ToString(CultureInfo.InvariantCulture);
             media.Direction = null;

@@ -45,6 +45,8 @@ public sealed class ExternalProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public static ExternalProcess Start(string fileName, params string[] arguments)
@@ -114,6 +116,13 @@ public sealed class ExternalProcess : IAsyncDisposable
         {
             Kill();
         }
+    }
+
+    /// <summary>Sends SIGINT, what Ctrl-C in a terminal sends.</summary>
+    public async Task InterruptAsync()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     public void Kill()
