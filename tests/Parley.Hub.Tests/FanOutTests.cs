@@ -74,6 +74,65 @@ public sealed class FanOutTests
         Assert.False(stream.AddReader(new Reader(queue: 1)));
     }
 
+    [Fact]
+    public void An_inline_reader_gets_packets_on_the_publisher_thread_and_a_refused_send_waits_for_the_next_key_frame()
+    {
+        var stream = NewStream();
+        var inline = new InlineReader();
+        stream.AddReader(inline);
+
+        stream.WriteRtp(0, H264Packet(1, 0x41)); // not a frame start
+        stream.WriteRtp(0, H264Packet(2, 0x67)); // SPS: start
+        stream.WriteRtp(0, H264Packet(3, 0x41));
+        Assert.Equal([2, 3], inline.Delivered);
+        Assert.Equal(2, inline.PacketsQueued);
+
+        inline.Refuse = true; // a full socket buffer
+        stream.WriteRtp(0, H264Packet(4, 0x41));
+        inline.Refuse = false;
+        stream.WriteRtp(0, H264Packet(5, 0x41));
+        stream.WriteRtp(0, H264Packet(6, 0x65)); // IDR
+        Assert.Equal([2, 3, 6], inline.Delivered);
+        Assert.Equal(1, inline.PacketsDropped);
+        Assert.Equal(1, inline.PacketsSkipped);
+
+        stream.Close(); // the RTCP BYE goes out inline too
+        Assert.True(inline.ByeDelivered);
+    }
+
+    private sealed class InlineReader() : MediaStreamReader(1, null, 1)
+    {
+        public List<int> Delivered { get; } = [];
+
+        public bool Refuse { get; set; }
+
+        public bool ByeDelivered { get; private set; }
+
+        public override string Description => "inline test";
+
+        protected override bool DeliversInline => true;
+
+        protected override bool TryDeliver(MediaPacket packet)
+        {
+            if (Refuse)
+            {
+                return false;
+            }
+
+            if (packet.IsRtcp)
+            {
+                ByeDelivered = true;
+            }
+            else
+            {
+                Assert.True(RtpPacketView.TryParse(packet.Span, out var rtp));
+                Delivered.Add(rtp.SequenceNumber);
+            }
+
+            return true;
+        }
+    }
+
     private sealed class Reader(int queue) : MediaStreamReader(1, null, queue)
     {
         public override string Description => "test";

@@ -41,10 +41,10 @@ public abstract class MediaStreamReader
         }
     }
 
-    /// <summary>Packets put into the queue so far.</summary>
+    /// <summary>Packets put into the queue, or sent at once by a reader that <see cref="DeliversInline"/>, so far.</summary>
     public long PacketsQueued => Interlocked.Read(ref _packetsQueued);
 
-    /// <summary>Packets dropped because the queue was full (the reader was too slow).</summary>
+    /// <summary>Packets dropped because the queue was full (the reader was too slow) or the network refused them.</summary>
     public long PacketsDropped => Interlocked.Read(ref _packetsDropped);
 
     /// <summary>Packets skipped after a drop while the track waited for the next key frame.</summary>
@@ -52,6 +52,20 @@ public abstract class MediaStreamReader
 
     /// <summary>The queue the protocol loop drains. Completed when the stream ends or the reader is removed.</summary>
     protected ChannelReader<MediaPacket> Queue => _queue.Reader;
+
+    /// <summary>
+    /// True for readers whose transport never waits (UDP datagrams): the fan-out hands them each packet through
+    /// <see cref="TryDeliver"/> on the publisher's thread instead of queueing it, which saves a thread hop per
+    /// packet per reader. Must not change while the reader is attached.
+    /// </summary>
+    protected virtual bool DeliversInline => false;
+
+    /// <summary>
+    /// Sends <paramref name="packet"/> now without waiting, on the publisher's thread; only called when
+    /// <see cref="DeliversInline"/>. False when it was dropped (for example a full socket buffer). The caller keeps
+    /// its reference: copy nothing, keep nothing.
+    /// </summary>
+    protected virtual bool TryDeliver(MediaPacket packet) => false;
 
     /// <summary>Describes the reader in log lines: protocol, address, transport.</summary>
     public abstract string Description { get; }
@@ -83,14 +97,12 @@ public abstract class MediaStreamReader
             _startState[track] = StartState.Running;
         }
 
-        packet.AddRef();
-        if (_queue.Writer.TryWrite(packet))
+        if (DeliversInline ? TryDeliver(packet) : TryQueue(packet))
         {
             Interlocked.Increment(ref _packetsQueued);
             return;
         }
 
-        packet.Release();
         Interlocked.Increment(ref _packetsDropped);
         if (!packet.IsRtcp && startKind != FrameStartKind.AnyPacket)
         {
@@ -98,8 +110,20 @@ public abstract class MediaStreamReader
         }
     }
 
+    private bool TryQueue(MediaPacket packet)
+    {
+        packet.AddRef();
+        if (_queue.Writer.TryWrite(packet))
+        {
+            return true;
+        }
+
+        packet.Release();
+        return false;
+    }
+
     /// <summary>
-    /// Ends the reader: queues the farewell packets (RTCP BYE) if there is room, then completes the queue so the
+    /// Ends the reader: queues (or delivers) the farewell packets (RTCP BYE) if there is room, then completes the queue so the
     /// protocol loop finishes what is queued and closes. Safe to call more than once.
     /// </summary>
     internal void End(ReadOnlySpan<MediaPacket> farewell)
@@ -108,11 +132,7 @@ public abstract class MediaStreamReader
         {
             if ((uint)packet.TrackIndex < (uint)_acceptsTrack.Length && _acceptsTrack[packet.TrackIndex])
             {
-                packet.AddRef();
-                if (!_queue.Writer.TryWrite(packet))
-                {
-                    packet.Release();
-                }
+                _ = DeliversInline ? TryDeliver(packet) : TryQueue(packet);
             }
         }
 

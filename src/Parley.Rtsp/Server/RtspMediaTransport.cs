@@ -24,6 +24,12 @@ public abstract class RtspMediaTransport : IDisposable
     public long SendErrors => Interlocked.Read(ref _sendErrors);
 
     /// <summary>
+    /// True when <see cref="TrySendNow"/> never waits and may be called from any thread at any time (UDP datagrams
+    /// on a non-blocking socket), so a reader can send on the publisher's thread instead of queueing.
+    /// </summary>
+    public virtual bool SendsWithoutBlocking => false;
+
+    /// <summary>
     /// Adds one packet for media <paramref name="mediaIndex"/> to the current batch (TCP) or sends it now (UDP).
     /// Returns false when the batch is full: flush, then append again. Media not set up are ignored (true).
     /// </summary>

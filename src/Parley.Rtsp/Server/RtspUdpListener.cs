@@ -95,6 +95,9 @@ internal sealed class RtspUdpListener : IDisposable
             socket.SendBufferSize = 4 * 1024 * 1024;
             socket.ReceiveBufferSize = 4 * 1024 * 1024;
             socket.Bind(new IPEndPoint(address, port));
+            // Readers send on the publisher's thread (RtspMediaTransport.SendsWithoutBlocking): a full buffer must
+            // drop the datagram (WouldBlock), never stall the publisher. Async receives are unaffected.
+            socket.Blocking = false;
             return socket;
         }
         catch

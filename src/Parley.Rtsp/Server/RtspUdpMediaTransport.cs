@@ -5,7 +5,8 @@ namespace Parley.Rtsp.Server;
 
 /// <summary>
 /// RTP/AVP over UDP unicast (RFC 2326 §12.39): datagrams from the server's shared RTP and RTCP ports to the client's
-/// client_port pair of each media. Sends immediately; there is nothing to batch.
+/// client_port pair of each media. Sends immediately on a non-blocking socket; there is nothing to batch, and a
+/// datagram the kernel cannot take is dropped and counted.
 /// </summary>
 internal sealed class RtspUdpMediaTransport : RtspMediaTransport
 {
@@ -23,6 +24,9 @@ internal sealed class RtspUdpMediaTransport : RtspMediaTransport
     }
 
     public override string Name => "UDP";
+
+    /// <inheritdoc/>
+    public override bool SendsWithoutBlocking => true;
 
     /// <summary>
     /// Sets media <paramref name="mediaIndex"/>'s client ports and routes datagrams from them to the session:

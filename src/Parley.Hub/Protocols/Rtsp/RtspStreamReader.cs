@@ -6,20 +6,26 @@ namespace Parley.Hub.Protocols.Rtsp;
 
 /// <summary>
 /// An RTSP client that plays a stream: drains its queue into its session's transport, batching whatever is queued
-/// into one write (TCP) or sending datagrams as they come (UDP). When the queue completes (the stream ended or the
+/// into one write (TCP); UDP readers send each datagram on the publisher's thread and only wait here for the end. When the queue completes (the stream ended or the
 /// reader was removed) it closes the session, which for TCP closes the connection after the RTCP BYE went out.
 /// </summary>
 internal sealed class RtspStreamReader : MediaStreamReader
 {
     private readonly RtspServerSession _session;
     private readonly ILogger _logger;
+    private readonly RtspMediaTransport _transport;
 
     public RtspStreamReader(RtspServerSession session, int trackCount, int queueCapacity, ILogger logger)
         : base(trackCount, session.MediaSetUp, queueCapacity)
     {
         _session = session;
         _logger = logger;
+        _transport = session.Transport ?? throw new InvalidOperationException("A reader's session has no transport before SETUP.");
     }
+
+    protected override bool DeliversInline => _transport.SendsWithoutBlocking;
+
+    protected override bool TryDeliver(MediaPacket packet) => _transport.TrySendNow(packet.TrackIndex, packet.IsRtcp, packet.Span);
 
     public override string Description => $"rtsp {_session.RemoteEndPoint} over {_session.TransportName} (session {_session.Id})";
 
@@ -28,7 +34,7 @@ internal sealed class RtspStreamReader : MediaStreamReader
 
     public async Task RunAsync()
     {
-        var transport = _session.Transport!;
+        var transport = _transport;
         var queue = Queue;
         string reason = "stream ended";
         try
