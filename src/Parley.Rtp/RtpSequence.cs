@@ -80,3 +80,47 @@ public struct SequenceUnwrapper
         _initialized = false;
     }
 }
+
+/// <summary>
+/// Turns 32-bit RTP timestamps into 64-bit extended timestamps (cycles * 2^32 + timestamp), the timestamp twin of
+/// <see cref="SequenceUnwrapper"/>: each later value is placed at its signed modular distance
+/// (<see cref="RtpTimestamp.Distance"/>) from the highest value seen so far, so a late packet from before a wrap
+/// gets the older cycle. Not thread safe; one per stream. Allocates nothing.
+/// </summary>
+public struct TimestampUnwrapper
+{
+    private long _highest;
+    private bool _initialized;
+
+    /// <summary>The highest extended timestamp returned so far, in RTP clock units; 0 before the first call.</summary>
+    public readonly long Highest => _highest;
+
+    /// <summary>True once <see cref="Unwrap"/> has been called.</summary>
+    public readonly bool IsInitialized => _initialized;
+
+    /// <summary>Returns the extended timestamp of <paramref name="timestamp"/> (RTP clock units).</summary>
+    public long Unwrap(uint timestamp)
+    {
+        if (!_initialized)
+        {
+            _initialized = true;
+            _highest = timestamp;
+            return timestamp;
+        }
+
+        long extended = _highest + RtpTimestamp.Distance(unchecked((uint)_highest), timestamp);
+        if (extended > _highest)
+        {
+            _highest = extended;
+        }
+
+        return extended;
+    }
+
+    /// <summary>Forgets all state; the next timestamp starts a new timeline.</summary>
+    public void Reset()
+    {
+        _highest = 0;
+        _initialized = false;
+    }
+}

@@ -134,4 +134,40 @@ public class RtpSequenceTests
                 return true;
             }).QuickCheckThrowOnFailure();
     }
+
+    [Fact]
+    public void Timestamp_unwrapper_counts_cycles_and_keeps_late_timestamps_in_the_old_cycle()
+    {
+        var unwrapper = new TimestampUnwrapper();
+        Assert.False(unwrapper.IsInitialized);
+        Assert.Equal(uint.MaxValue - 959L, unwrapper.Unwrap(uint.MaxValue - 959));
+        Assert.Equal((1L << 32) + 1, unwrapper.Unwrap(1));
+        Assert.Equal(uint.MaxValue - 959L, unwrapper.Unwrap(uint.MaxValue - 959)); // late, from before the wrap
+        Assert.Equal((1L << 32) + 961, unwrapper.Unwrap(961));
+        Assert.Equal((1L << 32) + 961, unwrapper.Highest);
+        unwrapper.Reset();
+        Assert.Equal(5, unwrapper.Unwrap(5));
+    }
+
+    [Fact]
+    public void Timestamp_unwrapper_recovers_the_true_extended_timestamp_of_a_jittered_stream()
+    {
+        var steps = Gen.ListOf(Gen.Frequency((6, Gen.Choose(0, 3000)), (2, Gen.Choose(-90000, 0)), (1, Gen.Choose(3000, 1 << 30))));
+        Prop.ForAll(
+            Arb.From(Gen.Choose(int.MinValue, int.MaxValue).Select(i => unchecked((uint)i))),
+            Arb.From(steps),
+            (start, deltas) =>
+            {
+                var unwrapper = new TimestampUnwrapper();
+                long truth = start;
+                Assert.Equal(truth, unwrapper.Unwrap(start));
+                foreach (int delta in deltas)
+                {
+                    truth += delta;
+                    Assert.Equal(truth, unwrapper.Unwrap(unchecked((uint)truth)));
+                }
+
+                return true;
+            }).QuickCheckThrowOnFailure();
+    }
 }
