@@ -242,8 +242,23 @@ public sealed class H264Depacketizer
         }
     }
 
-    //  STAP-A (RFC 6184 §5.7.1): [STAP-A NAL HDR] then [16-bit NALU size][NALU] repeated; see H264Packetizer for
-    //  the full diagram. Every size is checked before anything is appended, so a bad packet adds nothing.
+    //  STAP-A (RFC 6184 §5.7.1): a STAP-A NAL header, then each NAL unit after its 16-bit size.
+    //   0                   1                   2                   3
+    //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    //  |STAP-A NAL HDR |         NALU 1 Size           | NALU 1 HDR    |
+    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    //  |                         NALU 1 Data                           |
+    //  :                                                               :
+    //  +               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    //  |               | NALU 2 Size                   | NALU 2 HDR    |
+    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    //  |                         NALU 2 Data                           |
+    //  :                                                               :
+    //  |                               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    //  |                               :...OPTIONAL RTP padding        |
+    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    //  Every size is checked before anything is appended, so a bad packet adds nothing.
     private bool TryAddStapA(ReadOnlySpan<byte> units)
     {
         bool valid = !_fuActive && !units.IsEmpty;
@@ -274,8 +289,15 @@ public sealed class H264Depacketizer
         return true;
     }
 
-    //  FU-A (RFC 6184 §5.8): [FU indicator F|NRI|28][FU header S|E|R|Type][fragment]. The NAL header is rebuilt
-    //  from the indicator's F and NRI and the FU header's type. S and E both set is forbidden; R is ignored.
+    //  FU-A (RFC 6184 §5.8): the NAL header is not sent; its F and NRI go into the FU indicator and its type into
+    //  the FU header, whose S and E bits mark the first and last fragment.
+    //   0                   1                   2                   3
+    //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    //  | FU indicator  |   FU header   |                               |
+    //  |F|NRI|  28     |S|E|R|  Type   |         FU payload            |
+    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    //  S and E both set is forbidden; R is ignored (§5.8).
     private bool TryAddFuA(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < FuHeaderLength)

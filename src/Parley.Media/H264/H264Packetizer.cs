@@ -189,22 +189,7 @@ public sealed partial class H264Packetizer
         return Commit(packet, headerLength + nal.Length, last, sink);
     }
 
-    //  STAP-A (RFC 6184 §5.7.1): a STAP-A NAL header, then each NAL unit after its 16-bit size.
-    //   0                   1                   2                   3
-    //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
-    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-    //  |STAP-A NAL HDR |         NALU 1 Size           | NALU 1 HDR    |
-    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-    //  |                         NALU 1 Data                           |
-    //  :                                                               :
-    //  +               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-    //  |               | NALU 2 Size                   | NALU 2 HDR    |
-    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-    //  |                         NALU 2 Data                           |
-    //  :                                                               :
-    //  |                               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-    //  |                               :...OPTIONAL RTP padding        |
-    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // STAP-A (RFC 6184 §5.7.1, diagram in H264Depacketizer): the STAP-A NAL header, then [16-bit size][NAL unit] each.
     private int WriteAggregate(ReadOnlySpan<byte> first, ref NalUnitFeed feed, IRtpPacketSink sink)
     {
         Span<byte> packet = GetBuffer(sink, out int headerLength);
@@ -231,14 +216,8 @@ public sealed partial class H264Packetizer
         return Commit(packet, headerLength + length, marker: !feed.HasNext, sink);
     }
 
-    //  FU-A (RFC 6184 §5.8): the NAL header is not sent; its F and NRI go into the FU indicator and its type into
-    //  the FU header, whose S and E bits mark the first and last fragment.
-    //   0                   1                   2                   3
-    //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
-    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-    //  | FU indicator  |   FU header   |                               |
-    //  |F|NRI|  28     |S|E|R|  Type   |         FU payload            |
-    //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // FU-A (RFC 6184 §5.8, diagram in H264Depacketizer): the NAL header is not sent; its F and NRI go into the FU
+    // indicator and its type into the FU header, whose S and E bits mark the first and last fragment.
     private int WriteFragments(ReadOnlySpan<byte> nal, bool last, IRtpPacketSink sink)
     {
         byte indicator = (byte)((nal[0] & 0xE0) | (byte)H264NalUnitType.FuA);
