@@ -1,8 +1,9 @@
 namespace Parley.Codecs;
 
 /// <summary>
-/// A native codec library (libopus, libturbojpeg) reported an error. The message carries the library's own error
-/// text (<c>opus_strerror</c>, <c>tjGetErrorStr2</c>) together with the operation that failed.
+/// A native codec library (libopus, libturbojpeg, GStreamer) reported an error. The message carries the library's
+/// own error text (<c>opus_strerror</c>, <c>tjGetErrorStr2</c>, a GStreamer bus error with the failing element as
+/// <see cref="Operation"/>) together with the operation that failed.
 /// </summary>
 public sealed class CodecException : Exception
 {

@@ -1,0 +1,158 @@
+namespace Parley.Codecs.Gstreamer;
+
+/// <summary>
+/// H.264 decoder over a GStreamer pipeline: <c>appsrc ! h264parse ! avdec_h264 ! videoconvert ! I420 appsink</c>.
+/// Annex B access units in, packed I420 frames out.
+/// </summary>
+/// <remarks>
+/// <para>Input comes from the network, so it never throws: when the pipeline rejects data or reports an error
+/// (for example after a run of undecodable slices), <see cref="Decode"/> or <see cref="TryReadFrame"/> returns
+/// false, <see cref="Errors"/> counts it, <see cref="LastError"/> keeps the message, and the pipeline is
+/// restarted; the caller should then ask the sender for a key frame (PLI). Garbage without start codes is
+/// dropped by h264parse. avdec_h264 runs with slice threads only, so a frame leaves as soon as it is decoded
+/// (frame threads would hold several back).</para>
+/// <para><see cref="Decode"/> and <see cref="TryReadFrame"/> may run on two different threads.</para>
+/// </remarks>
+public sealed class GstH264Decoder : IDisposable
+{
+    /// <summary>The decoding part of the default pipeline.</summary>
+    public const string DefaultDecoder = "h264parse ! avdec_h264 thread-type=slice";
+
+    private const string Source = "src";
+    private const string Sink = "sink";
+    private readonly GstPipeline _pipeline;
+    private readonly GstAppSrc _source;
+    private readonly GstAppSink _sink;
+    private readonly Lock _restartGate = new();
+    private byte[] _frame = [];
+    private long _errors;
+    private long _malformed;
+
+    /// <summary>Builds and starts the pipeline.</summary>
+    /// <param name="decoder">The elements between the H.264 appsrc and the I420 conversion; null for <see cref="DefaultDecoder"/>.</param>
+    /// <exception cref="CodecException">GStreamer or a decoder element is missing.</exception>
+    public GstH264Decoder(string? decoder = null)
+    {
+        Pipeline = BuildPipeline(decoder ?? DefaultDecoder);
+        _pipeline = new GstPipeline(Pipeline);
+        try
+        {
+            _source = _pipeline.GetAppSrc(Source);
+            _sink = _pipeline.GetAppSink(Sink);
+            _pipeline.Play();
+        }
+        catch
+        {
+            _source?.Dispose();
+            _sink?.Dispose();
+            _pipeline.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The pipeline description in use.</summary>
+    public string Pipeline { get; }
+
+    /// <summary>Pipeline errors seen (each one restarted the pipeline).</summary>
+    public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Access units refused before reaching GStreamer (empty).</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    /// <summary>The message of the last pipeline error, or null.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>The pipeline description for a decoder part: <c>appsrc name=src ! DECODER ! videoconvert ! I420 appsink name=sink</c>.</summary>
+    public static string BuildPipeline(string decoder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(decoder);
+        return "appsrc name=src is-live=true format=time caps=video/x-h264,stream-format=byte-stream,alignment=au ! " +
+            $"{decoder} ! videoconvert ! video/x-raw,format=I420 ! appsink name={Sink} sync=false";
+    }
+
+    /// <summary>Submits one access unit (Annex B).</summary>
+    /// <param name="accessUnit">The NAL units of one frame, each after a start code.</param>
+    /// <param name="timestamp">Its presentation time; carried to the decoded frame.</param>
+    /// <returns>False when the input was empty or the pipeline failed (counted; the pipeline restarts).</returns>
+    public bool Decode(ReadOnlySpan<byte> accessUnit, TimeSpan timestamp)
+    {
+        if (accessUnit.IsEmpty)
+        {
+            Interlocked.Increment(ref _malformed);
+            return false;
+        }
+
+        try
+        {
+            return _source.Push(accessUnit, timestamp.Ticks * 100) || Restart("the decoder pipeline refused data");
+        }
+        catch (CodecException e)
+        {
+            return Restart(e.Message);
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the next decoded frame.</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="frame">Packed I420, valid until the next call.</param>
+    /// <returns>False on timeout or after a pipeline error (counted; the pipeline restarts).</returns>
+    public bool TryReadFrame(TimeSpan timeout, out VideoFrame frame)
+    {
+        frame = default;
+        GstSample sample;
+        try
+        {
+            if (!_sink.TryPull(timeout, out sample))
+            {
+                return false;
+            }
+        }
+        catch (CodecException e)
+        {
+            return Restart(e.Message);
+        }
+
+        int width = sample.Caps.Width, height = sample.Caps.Height;
+        if (width <= 0 || height <= 0)
+        {
+            return false;
+        }
+
+        var layout = new GstI420Layout(width, height);
+        int size = I420.GetSize(width, height);
+        if (sample.Data.Length < layout.Size)
+        {
+            return false;
+        }
+
+        if (_frame.Length < size)
+        {
+            _frame = new byte[size];
+        }
+
+        layout.CopyToPacked(sample.Data, _frame);
+        frame = new VideoFrame(_frame.AsSpan(0, size), width, height, TimeSpan.FromTicks(Math.Max(0, sample.PresentationTimeNs) / 100));
+        return true;
+    }
+
+    /// <summary>Stops the pipeline and releases it.</summary>
+    public void Dispose()
+    {
+        _source.Dispose();
+        _sink.Dispose();
+        _pipeline.Dispose();
+    }
+
+    private bool Restart(string message)
+    {
+        lock (_restartGate)
+        {
+            Interlocked.Increment(ref _errors);
+            LastError = message;
+            _pipeline.Stop();
+            _pipeline.Play();
+        }
+
+        return false;
+    }
+}

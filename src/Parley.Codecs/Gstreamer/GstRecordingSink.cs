@@ -1,0 +1,158 @@
+namespace Parley.Codecs.Gstreamer;
+
+/// <summary>The file format of a recording.</summary>
+public enum RecordingContainer
+{
+    /// <summary>Matroska (.mkv) via matroskamux: survives a crash up to the last cluster.</summary>
+    Matroska,
+
+    /// <summary>MP4 (ISO BMFF, .mp4) via mp4mux: the index is written at the end, so finish with EOS.</summary>
+    Mp4,
+}
+
+/// <summary>The encoded video a recording carries.</summary>
+public enum RecordedVideo
+{
+    /// <summary>No video track.</summary>
+    None,
+
+    /// <summary>H.264 access units in Annex B (as RTP depacketizers and GstH264Encoder give them).</summary>
+    H264,
+
+    /// <summary>JPEG frames (RTP/JPEG, RFC 2435, after reassembly).</summary>
+    Jpeg,
+}
+
+/// <summary>Settings for <see cref="GstRecordingSink"/>.</summary>
+/// <param name="Path">The output file; created or overwritten.</param>
+/// <param name="Container">Matroska or MP4.</param>
+/// <param name="Video">The video track's codec, or None.</param>
+/// <param name="OpusChannels">Channels of an Opus audio track (1 or 2), or 0 for no audio.</param>
+public sealed record RecordingOptions(string Path, RecordingContainer Container, RecordedVideo Video, int OpusChannels = 0);
+
+/// <summary>
+/// Records encoded media to a file without re-encoding: <c>appsrc ! parser ! queue ! mux ! filesink</c> per track.
+/// </summary>
+/// <remarks>
+/// <para>Timestamps are whatever the caller's clock says (RTP time converted, or capture time); the muxer starts
+/// the file at the earliest. <see cref="Complete"/> sends EOS on every track and waits until the muxer has
+/// written its index; a file not completed is truncated (MP4 unplayable, Matroska readable up to the last
+/// cluster). The muxer waits for data on every track, so write to each track you asked for.</para>
+/// <para>Writes from one thread per track.</para>
+/// </remarks>
+public sealed class GstRecordingSink : IDisposable
+{
+    private const string VideoSource = "video";
+    private const string AudioSource = "audio";
+    private readonly GstPipeline _pipeline;
+    private readonly GstAppSrc? _video;
+    private readonly GstAppSrc? _audio;
+
+    /// <summary>Builds and starts the recording.</summary>
+    /// <exception cref="ArgumentException">No track, or a bad channel count.</exception>
+    /// <exception cref="CodecException">GStreamer or an element is missing, or the file cannot be opened.</exception>
+    public GstRecordingSink(RecordingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Pipeline = BuildPipeline(options);
+        _pipeline = new GstPipeline(Pipeline);
+        try
+        {
+            _video = options.Video == RecordedVideo.None ? null : _pipeline.GetAppSrc(VideoSource);
+            _audio = options.OpusChannels == 0 ? null : _pipeline.GetAppSrc(AudioSource);
+            _pipeline.Play();
+        }
+        catch (CodecException e)
+        {
+            Dispose();
+            throw new CodecException($"cannot record to {options.Path} ({e.LibraryMessage ?? e.Message})", e);
+        }
+    }
+
+    /// <summary>The settings this recording was started with.</summary>
+    public RecordingOptions Options { get; }
+
+    /// <summary>The pipeline description in use.</summary>
+    public string Pipeline { get; }
+
+    /// <summary>The pipeline description for <paramref name="options"/> (pure).</summary>
+    /// <exception cref="ArgumentException">No track, or a bad channel count.</exception>
+    public static string BuildPipeline(RecordingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
+        if (options.OpusChannels is < 0 or > 2)
+        {
+            throw new ArgumentException($"Opus channels must be 0 (no audio), 1 or 2; got {options.OpusChannels}.", nameof(options));
+        }
+
+        if (options.Video == RecordedVideo.None && options.OpusChannels == 0)
+        {
+            throw new ArgumentException("A recording needs a video or an audio track.", nameof(options));
+        }
+
+        string mux = options.Container switch
+        {
+            RecordingContainer.Matroska => "matroskamux",
+            RecordingContainer.Mp4 => "mp4mux",
+            _ => throw new ArgumentException($"Unknown container {options.Container}.", nameof(options)),
+        };
+        string text = $"{mux} name=mux ! filesink location={GstLaunch.Quote(Path.GetFullPath(options.Path))}";
+        string? video = options.Video switch
+        {
+            RecordedVideo.None => null,
+            RecordedVideo.H264 => "video/x-h264,stream-format=byte-stream,alignment=au ! h264parse",
+            RecordedVideo.Jpeg => "image/jpeg,framerate=0/1 ! jpegparse",
+            _ => throw new ArgumentException($"Unknown video codec {options.Video}.", nameof(options)),
+        };
+        if (video is not null)
+        {
+            text += $" appsrc name={VideoSource} format=time caps={video} ! queue ! mux.";
+        }
+
+        if (options.OpusChannels > 0)
+        {
+            text += $" appsrc name={AudioSource} format=time caps=audio/x-opus,rate=48000,channels={GstLaunch.Int(options.OpusChannels)},channel-mapping-family=0 ! opusparse ! queue ! mux.";
+        }
+
+        return text;
+    }
+
+    /// <summary>Writes one video frame: an H.264 access unit (Annex B) or a JPEG, per <see cref="RecordingOptions.Video"/>.</summary>
+    /// <param name="frame">The encoded frame.</param>
+    /// <param name="timestamp">Its presentation time.</param>
+    /// <param name="isKeyFrame">Whether it decodes on its own (every JPEG does); indexes seek points.</param>
+    /// <returns>False when the recording has no video track or is no longer running.</returns>
+    /// <exception cref="CodecException">The recording failed (disk full, bad data the parser rejected).</exception>
+    public bool WriteVideo(ReadOnlySpan<byte> frame, TimeSpan timestamp, bool isKeyFrame) =>
+        _video is not null && _video.Push(frame, timestamp.Ticks * 100, deltaUnit: !isKeyFrame);
+
+    /// <summary>Writes one Opus packet (RFC 6716).</summary>
+    /// <param name="packet">The packet.</param>
+    /// <param name="timestamp">Its presentation time.</param>
+    /// <param name="duration">Audio it holds (usually 20 ms).</param>
+    /// <returns>False when the recording has no audio track or is no longer running.</returns>
+    /// <exception cref="CodecException">The recording failed.</exception>
+    public bool WriteOpus(ReadOnlySpan<byte> packet, TimeSpan timestamp, TimeSpan duration) =>
+        _audio is not null && _audio.Push(packet, timestamp.Ticks * 100, durationNs: duration.Ticks * 100);
+
+    /// <summary>Ends every track and waits until the file is complete (index and headers written).</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>False when the time ran out.</returns>
+    /// <exception cref="CodecException">The recording failed.</exception>
+    public bool Complete(TimeSpan timeout)
+    {
+        _video?.EndOfStream();
+        _audio?.EndOfStream();
+        return _pipeline.WaitForEndOfStream(timeout);
+    }
+
+    /// <summary>Stops the pipeline and closes the file (call <see cref="Complete"/> first for a valid file).</summary>
+    public void Dispose()
+    {
+        _video?.Dispose();
+        _audio?.Dispose();
+        _pipeline.Dispose();
+    }
+}
