@@ -39,6 +39,23 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
 
 
+def wait_for_port(port, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def start_publisher(looped, hub_port):
+    return subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-i", looped, "-c", "copy", "-f", "rtsp",
+                             "-rtsp_transport", "tcp", f"rtsp://127.0.0.1:{hub_port}/bench"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def wait_for_line(proc, pattern, timeout):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -108,6 +125,7 @@ def main():
                                 "--no-demo", "--log-level", "warning", "--set", "paths.readerQueuePackets=2048"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(hub)
+        wait_for_port(hub_port, 30)
         gst_port = free_port()
         gst = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "gst_fanout_server.py"), str(gst_port), looped],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -116,12 +134,12 @@ def main():
         time.sleep(1.5)
 
         for transport in args.transports.split(","):
-            publisher = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-i", looped, "-c", "copy", "-f", "rtsp",
-                                          "-rtsp_transport", "tcp", f"rtsp://127.0.0.1:{hub_port}/bench"],
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            publisher = start_publisher(looped, hub_port)
             procs.append(publisher)
             time.sleep(3)
             for n in counts:
+                if publisher.poll() is not None:
+                    raise RuntimeError(f"the ffmpeg publisher exited with {publisher.returncode}")
                 for name, url, pid in (("parley", f"rtsp://127.0.0.1:{hub_port}/bench", hub.pid),
                                        ("gst-rtsp-server", f"rtsp://127.0.0.1:{gst_port}/bench", gst.pid)):
                     point = measure(parley, url, n, transport, pid, args.settle, args.window, workdir)

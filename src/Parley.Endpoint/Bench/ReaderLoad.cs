@@ -72,6 +72,7 @@ public static class ReaderLoad
             {
                 readers[i] = new Reader(i);
                 await readers[i].StartAsync(options, cancellationToken).ConfigureAwait(false);
+                logger.LogDebug("reader {Index}: {State}", i, readers[i].Error ?? "playing");
                 if (options.StartInterval > TimeSpan.Zero && i + 1 < readers.Length)
                 {
                     await Task.Delay(options.StartInterval, cancellationToken).ConfigureAwait(false);
@@ -120,7 +121,7 @@ public static class ReaderLoad
         {
             try
             {
-                _client = await RtspClient.ConnectAsync(options.Url.ToString(), new RtspClientOptions { Transport = options.Transport, Receiver = _counters }, cancellationToken).ConfigureAwait(false);
+                _client = await RtspClient.ConnectAsync(options.Url.ToString(), new RtspClientOptions { Transport = options.Transport, Receiver = _counters, PlayRange = null }, cancellationToken).ConfigureAwait(false);
                 var sdp = await _client.DescribeAsync(cancellationToken).ConfigureAwait(false);
                 _mediaTypes = sdp.Media.Select(m => m.MediaType).ToArray();
                 _counters.Configure(sdp.Media.Select(ClockRate).ToArray());

@@ -410,7 +410,8 @@ public sealed class RtspClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends PLAY (RFC 2326 §10.5) for the whole presentation with "Range: npt=0.000-", then starts keep-alives.
+    /// Sends PLAY (RFC 2326 §10.5) for the whole presentation with the Range of <see cref="RtspClientOptions.PlayRange"/>,
+    /// then starts keep-alives.
     /// </summary>
     /// <returns>The response; its RTP-Info header (RFC 2326 §12.33) gives each stream's first sequence number and timestamp.</returns>
     /// <exception cref="InvalidOperationException">No media was set up.</exception>
@@ -548,7 +549,11 @@ public sealed class RtspClient : IAsyncDisposable
         }
 
         var request = new RtspRequest(method, AggregateControlUrl);
-        request.Headers.Add("Range", "npt=0.000-");
+        if (_options.PlayRange is { } range)
+        {
+            request.Headers.Add("Range", range);
+        }
+
         var response = await SendCheckedAsync(request, cancellationToken);
         _tornDown = false;
         _keepAlive ??= Task.Run(() => KeepAliveLoopAsync(_lifetime.Token), CancellationToken.None);

@@ -36,6 +36,13 @@ public sealed class RtspClientOptions
     /// </summary>
     public TimeSpan? KeepAliveInterval { get; set; }
 
+    /// <summary>
+    /// Range header of PLAY and RECORD (RFC 2326 §12.29). Default "npt=0.000-", as ffmpeg and GStreamer send; null
+    /// sends none, which joins a live presentation where it is now: a server sharing one media among its readers
+    /// (gst-rtsp-server) may otherwise seek it for every new reader.
+    /// </summary>
+    public string? PlayRange { get; set; } = "npt=0.000-";
+
     /// <summary>User-Agent header value (RFC 2326 §12.41).</summary>
     public string UserAgent { get; set; } = "Parley";
 
