@@ -5,6 +5,7 @@ using Parley.Cli;
 var root = new RootCommand("Parley: self-hosted real-time video, voice and text.")
 {
     ServeCommand.Create(),
+    SendCommand.Create(),
     BenchCommand.Create(),
 };
 

@@ -584,7 +584,9 @@ public sealed class RtspClient : IAsyncDisposable
             461 => " The server refuses this transport; try the other RtspClientTransport (Tcp or Udp).",
             _ => string.Empty,
         };
-        return $"RTSP {request.Method} {request.Uri} failed: the server answered {response.StatusCode} {response.Reason}.{hint}";
+        // A Parley hub explains its refusals in X-Parley-Error ("path 'cam' already has a publisher").
+        string detail = response.Headers.TryGetValue("X-Parley-Error", out string explanation) ? $" ({explanation})" : string.Empty;
+        return $"RTSP {request.Method} {request.Uri} failed: the server answered {response.StatusCode} {response.Reason}{detail}.{hint}";
     }
 
     private async Task<RtspResponse> ExchangeAsync(RtspRequest request, CancellationToken cancellationToken)

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Parley.Codecs;
+using Parley.Codecs.Opus;
+using Parley.Media.Opus;
+
+namespace Parley.Endpoint.Send;
+
+/// <summary>
+/// The audio half of a sender: 20 ms blocks of 48 kHz audio encoded with libopus (in-band FEC on) and put into RTP
+/// (RFC 7587) on one dedicated thread. A gap in capture advances the RTP clock by the missing samples.
+/// </summary>
+internal sealed class AudioTrackSender : IDisposable
+{
+    public const byte PayloadType = 97;
+    private const int FrameSamples = 960;
+
+    private readonly OpusEncoder _encoder;
+    private readonly OpusPacketizer _packetizer;
+    private readonly byte[] _opus = new byte[OpusEncoder.MaxPacketSize];
+    private readonly byte[] _packet;
+    private readonly int _channels;
+    private long _samplesSent;
+
+    public AudioTrackSender(SendOptions options, int mediaIndex)
+    {
+        _channels = options.AudioChannels;
+        _encoder = new OpusEncoder(_channels, OpusApplication.Voip) { Bitrate = options.AudioBitrate, InBandFec = true, PacketLossPercent = 5 };
+        uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+        _packetizer = new OpusPacketizer(ssrc, PayloadType, (ushort)Random.Shared.Next(ushort.MaxValue + 1), (uint)Random.Shared.NextInt64(0, uint.MaxValue));
+        _packet = new byte[_packetizer.HeaderLength + OpusEncoder.MaxPacketSize];
+        Track = new SenderTrack(mediaIndex, "audio", OpusPacketizer.ClockRate, ssrc);
+    }
+
+    public SenderTrack Track { get; }
+
+    public void Run(IMediaSource source, DateTime startUtc, RtspPublication publication, CancellationToken cancellationToken)
+    {
+        var encodeClock = new Stopwatch();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!source.TryReadAudio(TimeSpan.FromMilliseconds(100), out var block))
+            {
+                if (source.IsEndOfStream)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (block.SampleRate != OpusEncoder.SampleRate || block.Channels != _channels || block.Samples.Length != FrameSamples * _channels)
+            {
+                throw new InvalidOperationException($"audio source gives {block.Samples.Length / Math.Max(1, block.Channels)} samples at {block.SampleRate} Hz x {block.Channels}; expected 20 ms blocks at 48 kHz x {_channels}");
+            }
+
+            long due = (long)Math.Round(block.Timestamp.TotalSeconds * OpusEncoder.SampleRate);
+            if (due > _samplesSent + (FrameSamples / 2))
+            {
+                _packetizer.Skip((int)(due - _samplesSent));
+                _samplesSent = due;
+            }
+
+            uint timestamp = _packetizer.Timestamp;
+            encodeClock.Restart();
+            int length = _encoder.Encode(block.Samples, FrameSamples, _opus);
+            Track.EncodeTime += encodeClock.Elapsed;
+            int packetLength = _packetizer.Packetize(_opus.AsSpan(0, length), FrameSamples, _packet);
+            _samplesSent += FrameSamples;
+            Track.CountFrame(timestamp, startUtc + block.Timestamp);
+            Track.CountPacket(length, publication.TrySendRtp(Track.MediaIndex, _packet.AsMemory(0, packetLength)));
+        }
+    }
+
+    public void Dispose() => _encoder.Dispose();
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+using Parley.Codecs.Gstreamer;
+using Parley.Rtsp.Client;
+
+namespace Parley.Endpoint.Send;
+
+/// <summary>Video codec `parley send` encodes with.</summary>
+public enum SendVideoCodec
+{
+    /// <summary>No video.</summary>
+    None,
+
+    /// <summary>JPEG through libturbojpeg, RFC 2435 payload.</summary>
+    Jpeg,
+
+    /// <summary>H.264 through GStreamer (x264enc or v4l2h264enc), RFC 6184 payload.</summary>
+    H264,
+}
+
+/// <summary>Settings of a <see cref="SendSession"/>.</summary>
+public sealed class SendOptions
+{
+    /// <summary>Hub path to publish to: rtsp://host:8554/path.</summary>
+    public required Uri Url { get; init; }
+
+    /// <summary>What to capture.</summary>
+    public required SourceSpecification Source { get; init; }
+
+    /// <summary>Video codec; <see cref="SendVideoCodec.None"/> sends audio only.</summary>
+    public SendVideoCodec Video { get; init; } = SendVideoCodec.Jpeg;
+
+    /// <summary>Whether to send Opus audio (when the source has audio).</summary>
+    public bool Audio { get; init; } = true;
+
+    /// <summary>Media transport toward the hub.</summary>
+    public RtspClientTransport Transport { get; init; } = RtspClientTransport.Udp;
+
+    /// <summary>Video size, rate and orientation.</summary>
+    public VideoCaptureFormat VideoFormat { get; init; } = new(640, 480, 30);
+
+    /// <summary>Audio channels captured and encoded (1 or 2).</summary>
+    public int AudioChannels { get; init; } = 1;
+
+    /// <summary>JPEG quality 1-100.</summary>
+    public int JpegQuality { get; init; } = 80;
+
+    /// <summary>H.264 bitrate in kbit/s.</summary>
+    public int VideoBitrateKbps { get; init; } = 2000;
+
+    /// <summary>H.264 key-frame interval in frames.</summary>
+    public int KeyFrameInterval { get; init; } = 60;
+
+    /// <summary>Opus bitrate in bit/s.</summary>
+    public int AudioBitrate { get; init; } = 48000;
+
+    /// <summary>RTP payload budget per packet in bytes (after the RTP header).</summary>
+    public int MaxPayloadSize { get; init; } = 1200;
+
+    /// <summary>Loop a file source.</summary>
+    public bool Loop { get; init; }
+
+    /// <summary>Stop after this long; null runs until cancelled or the source ends.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Status and errors.</summary>
+    public ILogger? Logger { get; init; }
+}
