@@ -88,7 +88,11 @@ public sealed class StreamFrameSource : MediaStreamReader
         _h264 = new H264Depacketizer();
         var video = stream.Tracks[Playback.VideoTrack];
         double rate = WebPlayback.SdpFrameRate(video);
-        _mp4Video = Mp4Track.H264(VideoTrackId, rate > 0 ? (uint)(Mp4Track.VideoTimescale / rate) : 3000);
+        uint frameDuration = rate > 0 ? (uint)(Mp4Track.VideoTimescale / rate) : 3000;
+        // Publishers that copy from a file (ffmpeg -c copy) send SPS and PPS only in the SDP (RFC 6184 §8.1), not in-band.
+        _mp4Video = SdpParameterSets(video) is { } sets && Mp4Track.TryCreateH264(VideoTrackId, sets.Sps, sets.Pps, out var configured, frameDuration)
+            ? configured!
+            : Mp4Track.H264(VideoTrackId, frameDuration);
         var tracks = new List<Mp4Track> { _mp4Video };
         if (Playback.AudioTrack >= 0)
         {
@@ -353,6 +357,13 @@ public sealed class StreamFrameSource : MediaStreamReader
     }
 
     private static long MediaMicroseconds(long decodeTime, uint timescale) => decodeTime * 1_000_000 / timescale;
+
+    private static (byte[] Sps, byte[] Pps)? SdpParameterSets(MediaTrack track) =>
+        int.TryParse(track.Media.Formats.FirstOrDefault(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int payloadType)
+        && H264Parameters.TryParse(track.Media.GetFormatParameterMap(payloadType), out var parameters)
+        && !parameters.Sps.IsEmpty && !parameters.Pps.IsEmpty
+            ? (parameters.Sps.ToArray(), parameters.Pps.ToArray())
+            : null;
 
     private static bool[] AcceptedTracks(MediaStream stream)
     {

@@ -14,6 +14,7 @@ namespace Parley.Hub.Web;
 internal sealed class WebSocketPlayerSession
 {
     private const int MaxHeaderCopy = 1024;
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
     private readonly WebSocket _socket;
     private readonly WebViewer _viewer;
     private readonly StreamFrameSource _source;
@@ -55,6 +56,8 @@ internal sealed class WebSocketPlayerSession
             }
 
             await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "stream ended", closed.Token);
+            // Cancelling a receive aborts the socket: give the browser a moment to answer the close first.
+            await Task.WhenAny(receive, Task.Delay(CloseHandshakeTimeout, closed.Token));
         }
         catch (OperationCanceledException)
         {
