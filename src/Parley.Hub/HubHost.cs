@@ -89,11 +89,13 @@ public sealed class HubHost : IAsyncDisposable
             await _demo.DisposeAsync();
         }
 
-        await Paths.DisposeAsync();
+        // Browser sessions detach from their streams as they close, so the web server stops before the paths.
         if (Web is not null)
         {
             await Web.DisposeAsync();
         }
+
+        await Paths.DisposeAsync();
 
         await Rtsp.DisposeAsync();
     }

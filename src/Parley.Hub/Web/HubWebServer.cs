@@ -226,6 +226,5 @@ public sealed class HubWebServer : IAsyncDisposable
         }
 
         _stopping.Dispose();
-        Sources.Dispose();
     }
 }

@@ -9,7 +9,8 @@ namespace Parley.Hub.Web;
 /// it to the stream, the last one to leave detaches it, so a stream nobody watches in a browser costs nothing here.
 /// </summary>
 /// <remarks>Attach and detach are rare and take an async lock; the packet path never comes here.</remarks>
-public sealed class WebSourceRegistry : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never used holds nothing to dispose; sessions may still detach while the server stops.")]
+public sealed class WebSourceRegistry
 {
     private readonly PathManager _paths;
     private readonly TimeProvider _time;
@@ -111,9 +112,6 @@ public sealed class WebSourceRegistry : IDisposable
             _lock.Release();
         }
     }
-
-    /// <summary>Releases the lock; call after the web server stopped.</summary>
-    public void Dispose() => _lock.Dispose();
 
     // When the stream ends (or the source is detached), every viewer's queue completes and the entry goes.
     private async Task WatchAsync(string path, StreamFrameSource source)
