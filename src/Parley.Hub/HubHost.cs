@@ -4,6 +4,7 @@ using Parley.Hub.Demo;
 using Parley.Hub.Paths;
 using Parley.Hub.Protocols.Rtsp;
 using Parley.Hub.Streams;
+using Parley.Hub.Web;
 using Parley.Rtsp.Server;
 
 namespace Parley.Hub;
@@ -18,6 +19,7 @@ public sealed class HubHost : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private DemoPublisher? _demo;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates a hub with <paramref name="options"/>; nothing listens until <see cref="StartAsync"/>.</summary>
     public HubHost(HubOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
@@ -26,6 +28,7 @@ public sealed class HubHost : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HubHost>();
         var clock = time ?? TimeProvider.System;
+        _time = clock;
         Packets = new MediaPacketPool();
         Paths = new PathManager(options.Paths.AllowTakeover, Packets, clock, loggerFactory.CreateLogger<PathManager>());
         Rtsp = new RtspServer(
@@ -49,6 +52,9 @@ public sealed class HubHost : IAsyncDisposable
     /// <summary>The RTSP server.</summary>
     public RtspServer Rtsp { get; }
 
+    /// <summary>The web UI, API and browser players; null when http.enabled is false.</summary>
+    public HubWebServer? Web { get; private set; }
+
     /// <summary>The packet pool shared by all streams.</summary>
     public MediaPacketPool Packets { get; }
 
@@ -57,11 +63,21 @@ public sealed class HubHost : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await Rtsp.StartAsync(cancellationToken);
+        if (_options.Http.Enabled)
+        {
+            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time);
+            await Web.StartAsync(cancellationToken);
+        }
+
         if (_options.Demo.Enabled)
         {
             _demo = new DemoPublisher(_options.Demo, Paths, _loggerFactory.CreateLogger<DemoPublisher>());
             await _demo.StartAsync();
             _logger.LogInformation("demo stream: rtsp://localhost:{Port}/{Path}", Rtsp.Port, _options.Demo.Path);
+            if (Web is not null)
+            {
+                _logger.LogInformation("demo player: http://localhost:{Port}/{Path}", Web.Port, _options.Demo.Path);
+            }
         }
     }
 
@@ -73,7 +89,14 @@ public sealed class HubHost : IAsyncDisposable
             await _demo.DisposeAsync();
         }
 
+        // Browser sessions detach from their streams as they close, so the web server stops before the paths.
+        if (Web is not null)
+        {
+            await Web.DisposeAsync();
+        }
+
         await Paths.DisposeAsync();
+
         await Rtsp.DisposeAsync();
     }
 }

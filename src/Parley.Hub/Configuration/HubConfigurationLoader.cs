@@ -36,6 +36,11 @@ public static class HubConfigurationLoader
         ["rtsp.rtcpPort"] = (o, v) => o.Rtsp.RtcpPort = Port(v),
         ["rtsp.sessionTimeoutSeconds"] = (o, v) => o.Rtsp.SessionTimeoutSeconds = Int(v, 1, 86400),
         ["rtsp.writeTimeoutSeconds"] = (o, v) => o.Rtsp.WriteTimeoutSeconds = Int(v, 1, 3600),
+        ["http.enabled"] = (o, v) => o.Http.Enabled = Bool(v),
+        ["http.address"] = (o, v) => o.Http.Address = IPAddress.TryParse(v, out var a) ? a : throw Expected("an IP address such as 0.0.0.0 or ::"),
+        ["http.port"] = (o, v) => o.Http.Port = Port(v),
+        ["http.allowedOrigins"] = (o, v) => o.Http.AllowedOrigins = Origins(v),
+        ["http.viewerQueueMessages"] = (o, v) => o.Http.ViewerQueueMessages = Int(v, 8, 1 << 16),
         ["paths.allowTakeover"] = (o, v) => o.Paths.AllowTakeover = Bool(v),
         ["paths.readerQueuePackets"] = (o, v) => o.Paths.ReaderQueuePackets = Int(v, 16, 1 << 20),
         ["demo.enabled"] = (o, v) => o.Demo.Enabled = Bool(v),
@@ -167,6 +172,21 @@ public static class HubConfigurationLoader
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
             ? n
             : throw Expected($"a whole number from {min} to {max}");
+
+    private static string[] Origins(string value)
+    {
+        string[] origins = value.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string origin in origins)
+        {
+            if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/"
+                || uri.Scheme is not ("http" or "https")))
+            {
+                throw Expected("a comma-separated list of origins such as https://example.org,http://localhost:3000, or *");
+            }
+        }
+
+        return [.. origins.Select(o => o.TrimEnd('/'))];
+    }
 
     private static int Port(string value) => Int(value, 0, 65535);
 

@@ -17,6 +17,9 @@ public sealed class HubOptions
     /// <summary>Path and fan-out settings.</summary>
     public PathsSection Paths { get; } = new();
 
+    /// <summary>HTTP server settings: web UI, WebSocket players, MJPEG, JSON API.</summary>
+    public HttpSection Http { get; } = new();
+
     /// <summary>The built-in demo stream.</summary>
     public DemoSection Demo { get; } = new();
 
@@ -40,6 +43,31 @@ public sealed class HubOptions
 
         /// <summary>Seconds a TCP reader may block a write before it is disconnected.</summary>
         public int WriteTimeoutSeconds { get; set; } = 10;
+    }
+
+    /// <summary>HTTP settings (MediaMTX's default port 8080).</summary>
+    public sealed class HttpSection
+    {
+        /// <summary>Serve the web UI, players and API.</summary>
+        public bool Enabled { get; set; } = true;
+
+        /// <summary>Listen address; 0.0.0.0 for all IPv4 interfaces, :: for IPv4 and IPv6.</summary>
+        public IPAddress Address { get; set; } = IPAddress.Any;
+
+        /// <summary>HTTP TCP port; 0 picks a free one.</summary>
+        public int Port { get; set; } = 8080;
+
+        /// <summary>
+        /// Origins (scheme://host[:port]) whose pages may embed the player: they may open the WebSocket, fetch the
+        /// API and load the MJPEG stream. Pages served by the hub itself are always allowed; "*" allows any origin.
+        /// </summary>
+        public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
+
+        /// <summary>
+        /// Per-viewer queue length in messages (video frames, audio packets). 64 messages hold about one second:
+        /// a viewer further behind than that drops and restarts at the next key frame instead of growing a delay.
+        /// </summary>
+        public int ViewerQueueMessages { get; set; } = 64;
     }
 
     /// <summary>Paths and fan-out.</summary>

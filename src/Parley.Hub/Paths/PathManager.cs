@@ -18,6 +18,19 @@ public enum PublishReservation
     Closed,
 }
 
+/// <summary>A stream went live on a path or ended; raised by <see cref="PathManager.StreamChanged"/>.</summary>
+public sealed class StreamChangedEventArgs(string path, bool isLive, string publisher) : EventArgs
+{
+    /// <summary>The path, without leading or trailing slash.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>True when a stream started on the path, false when it ended.</summary>
+    public bool IsLive { get; } = isLive;
+
+    /// <summary>The publisher's description (protocol, address).</summary>
+    public string Publisher { get; } = publisher;
+}
+
 /// <summary>
 /// Owns every path of the hub: who publishes where, which stream is live, who reads it. All changes run on one
 /// loop that takes commands from a channel (DESIGN.md §3: one owner per path); callers post and await the answer.
@@ -79,6 +92,26 @@ public sealed class PathManager : IAsyncDisposable
         return reply.Task;
     }
 
+    /// <summary>
+    /// Raised on the owner loop when a publisher's stream starts or ends, after it is logged. Handlers must return
+    /// quickly and must not await the path manager (post work elsewhere); an exception in a handler is logged.
+    /// </summary>
+    public event EventHandler<StreamChangedEventArgs>? StreamChanged;
+
+    private void RaiseStreamChanged(string path, bool isLive, IStreamPublisher? publisher)
+    {
+        try
+        {
+            StreamChanged?.Invoke(this, new StreamChangedEventArgs(path, isLive, publisher?.Description ?? ""));
+        }
+#pragma warning disable CA1031 // A failing subscriber must not take the owner loop down.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "a StreamChanged handler failed for path '{Path}'", path);
+        }
+    }
+
     /// <summary>Reserves <paramref name="path"/> for <paramref name="publisher"/> (RTSP ANNOUNCE).</summary>
     public Task<PublishReservation> ReserveAsync(string path, IStreamPublisher publisher) => PostAsync(() =>
     {
@@ -118,10 +151,16 @@ public sealed class PathManager : IAsyncDisposable
             return null;
         }
 
-        state.Stream?.Close();
+        if (state.Stream is not null)
+        {
+            state.Stream.Close();
+            RaiseStreamChanged(path, isLive: false, publisher);
+        }
+
         state.Stream = new MediaStream(path, description, publisher, _pool, _time);
         _logger.LogInformation("publisher {Publisher} started on path '{Path}': {Codecs}",
             publisher.Description, path, state.Stream.CodecSummary);
+        RaiseStreamChanged(path, isLive: true, publisher);
         return state.Stream;
     });
 
@@ -177,6 +216,7 @@ public sealed class PathManager : IAsyncDisposable
                 state.Publisher?.Description, path, reason, stream.PacketsReceived, stream.BytesReceived,
                 stream.Tracks.Sum(t => t.Statistics.CumulativeLost), stream.MalformedPackets, stream.ReaderCount);
             stream.Close();
+            RaiseStreamChanged(path, isLive: false, state.Publisher);
         }
         else if (state.Publisher is not null)
         {

@@ -99,6 +99,10 @@ public sealed class MediaStream
         track.LastSequenceNumber = rtp.SequenceNumber;
         track.LastTimestamp = rtp.Timestamp;
         track.HasPackets = true;
+        if (rtp.Marker && track.IsVideo)
+        {
+            track.CountFrame();
+        }
         Interlocked.Increment(ref _packetsReceived);
         Interlocked.Add(ref _bytesReceived, packet.Length);
 

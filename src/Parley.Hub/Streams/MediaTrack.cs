@@ -14,6 +14,7 @@ public sealed class MediaTrack
     internal MediaTrack(int index, SdpMedia media)
     {
         Index = index;
+        Media = media;
         MediaType = media.MediaType;
         if (media.Formats.Count > 0 && int.TryParse(media.Formats[0], out int payloadType)
             && media.TryGetRtpMap(payloadType, out var map))
@@ -33,6 +34,12 @@ public sealed class MediaTrack
     /// <summary>"video", "audio", "application", as in the SDP m= line.</summary>
     public string MediaType { get; }
 
+    /// <summary>True for a video track.</summary>
+    public bool IsVideo => string.Equals(MediaType, "video", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The SDP media section the publisher sent for this track (rtpmap, fmtp, framerate).</summary>
+    public SdpMedia Media { get; }
+
     /// <summary>Encoding name from the rtpmap (for example "H264", "opus", "JPEG"), or null when unknown.</summary>
     public string? EncodingName { get; }
 
@@ -50,6 +57,16 @@ public sealed class MediaTrack
 
     /// <summary>SSRC of the publisher's RTP on this track (0 until the first packet).</summary>
     public uint Ssrc { get; internal set; }
+
+    /// <summary>
+    /// Video: packets with the marker bit, which ends a frame (RFC 3550 §5.1, RFC 6184 §5.1, RFC 2435 §3), so the
+    /// number of frames received; 0 for audio. Read from other threads for frame-rate figures.
+    /// </summary>
+    public long FramesReceived => Interlocked.Read(ref _framesReceived);
+
+    internal void CountFrame() => Interlocked.Increment(ref _framesReceived);
+
+    private long _framesReceived;
 
     /// <summary>True once an RTP packet has arrived.</summary>
     public bool HasPackets { get; internal set; }

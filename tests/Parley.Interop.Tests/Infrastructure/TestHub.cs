@@ -26,6 +26,12 @@ public sealed class TestHub : IAsyncDisposable
 
     public string Url(string path) => $"rtsp://127.0.0.1:{Port}/{path}";
 
+    /// <summary>The hub's HTTP port (web UI, players, API).</summary>
+    public int HttpPort => Host.Web?.Port ?? throw new InvalidOperationException("http is disabled");
+
+    /// <summary>An HTTP URL on the hub, from localhost (a secure context for the browser): WebUrl("demo").</summary>
+    public string WebUrl(string path = "") => $"http://localhost:{HttpPort}/{path}";
+
     public static async Task<TestHub> StartAsync(ITestOutputHelper output, Action<HubOptions>? configure = null)
     {
         var options = new HubOptions();
@@ -33,6 +39,8 @@ public sealed class TestHub : IAsyncDisposable
         options.Rtsp.Port = 0;
         options.Rtsp.RtpPort = 0;
         options.Demo.Enabled = false;
+        options.Http.Address = System.Net.IPAddress.Loopback;
+        options.Http.Port = 0;
         configure?.Invoke(options);
         var log = new XunitLoggerProvider(output);
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(log));

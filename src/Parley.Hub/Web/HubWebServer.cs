@@ -1,0 +1,230 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Parley.Hub.Configuration;
+using Parley.Hub.Paths;
+
+namespace Parley.Hub.Web;
+
+/// <summary>
+/// The hub's HTTP side on Kestrel (default port 8080): the web UI from embedded assets, the JSON API and its
+/// events, and the browser players.
+/// <list type="table">
+/// <item><term>GET /</term><description>the stream list page</description></item>
+/// <item><term>GET /api/streams</term><description><c>{"streams":[StreamSummary...]}</c></description></item>
+/// <item><term>GET /api/events</term><description>the same list as Server-Sent Events, on every change</description></item>
+/// <item><term>GET /assets/&lt;file&gt;</term><description>embedded files; <c>/assets/parley-player.js</c> is the embeddable player</description></item>
+/// <item><term>GET /&lt;path&gt;</term><description>the player page of a stream</description></item>
+/// <item><term>GET /&lt;path&gt;/ws</term><description>WebSocket: JSON hello, then <see cref="WebMessage"/> binary messages</description></item>
+/// <item><term>GET /&lt;path&gt;/mjpeg</term><description>multipart/x-mixed-replace JPEG frames (JPEG streams only)</description></item>
+/// </list>
+/// </summary>
+public sealed class HubWebServer : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly HubOptions.HttpSection _options;
+    private readonly PathManager _paths;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly EmbeddedAssets _assets = new();
+    private readonly OriginPolicy _origins;
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _app;
+
+    /// <summary>Creates the server; nothing listens until <see cref="StartAsync"/>.</summary>
+    public HubWebServer(HubOptions.HttpSection options, PathManager paths, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options;
+        _paths = paths;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<HubWebServer>();
+        _origins = new OriginPolicy(options.AllowedOrigins);
+        Sources = new WebSourceRegistry(paths, time, loggerFactory.CreateLogger<WebSourceRegistry>());
+        Catalog = new StreamCatalog(paths, Sources, time);
+    }
+
+    /// <summary>The per-stream frame sources of browser viewers.</summary>
+    public WebSourceRegistry Sources { get; }
+
+    /// <summary>The stream list behind the API.</summary>
+    public StreamCatalog Catalog { get; }
+
+    /// <summary>The port listened on (the chosen one when configured as 0); 0 before start.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>Binds the port and starts serving.</summary>
+    /// <exception cref="SocketException">The port is taken (SocketError.AddressAlreadyInUse).</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(_loggerFactory));
+        // Per-request lines at information would drown the hub's own log.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(new IPEndPoint(_options.Address, _options.Port));
+        });
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+        Map(app);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await app.DisposeAsync();
+            throw new SocketException((int)SocketError.AddressAlreadyInUse);
+        }
+
+        _app = app;
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Port = new Uri(address.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
+        _logger.LogInformation("web UI: http://localhost:{Port}/", Port);
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.MapGet("/", context => _assets.ServeAsync(context, "index.html"));
+        app.MapGet("/assets/{*file}", (HttpContext context, string file) =>
+        {
+            _origins.AddCorsHeaders(context);
+            return _assets.ServeAsync(context, file);
+        });
+        app.MapGet("/api/streams", async context =>
+        {
+            _origins.AddCorsHeaders(context);
+            context.Response.Headers.CacheControl = "no-store";
+            await context.Response.WriteAsJsonAsync(new { streams = await Catalog.ListAsync() }, Json, context.RequestAborted);
+        });
+        app.MapGet("/api/events", context =>
+        {
+            _origins.AddCorsHeaders(context);
+            return StreamEventsSession.RunAsync(context, _paths, Catalog, Json, _stopping.Token);
+        });
+        app.MapGet("/{**path}", HandlePathAsync);
+    }
+
+    // /<path>, /<path>/ws and /<path>/mjpeg; paths may hold slashes (room/alice).
+    private async Task HandlePathAsync(HttpContext context)
+    {
+        string path = (context.Request.Path.Value ?? "").Trim('/');
+        if (path.EndsWith("/ws", StringComparison.Ordinal) && context.WebSockets.IsWebSocketRequest)
+        {
+            await ServeWebSocketAsync(context, path[..^3]);
+        }
+        else if (path.EndsWith("/mjpeg", StringComparison.Ordinal))
+        {
+            await ServeMjpegAsync(context, path[..^6]);
+        }
+        else if (path.Length == 0 || path.StartsWith("api/", StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+        else
+        {
+            // The page itself waits for the stream and reconnects, so unknown paths get it too.
+            await _assets.ServeAsync(context, "player.html");
+        }
+    }
+
+    private async Task ServeWebSocketAsync(HttpContext context, string path)
+    {
+        if (!_origins.IsAllowed(context.Request))
+        {
+            _logger.LogWarning("web viewer {Remote} refused on path '{Path}': origin {Origin} is not in http.allowedOrigins",
+                context.Connection.RemoteIpAddress, path, context.Request.Headers.Origin.ToString());
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        var viewer = new WebViewer($"websocket {context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}", _options.ViewerQueueMessages);
+        var source = await Sources.AttachAsync(path, viewer);
+        if (source is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsync($"no stream a browser can play is live on path '{path}'", context.RequestAborted);
+            return;
+        }
+
+        string reason = "connection failed";
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            _logger.LogInformation("web viewer {Viewer} joined path '{Path}' ({Mode})", viewer.Description, path, source.Playback.Mode);
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+            reason = await new WebSocketPlayerSession(socket, viewer, source, _logger).RunAsync(ended.Token);
+        }
+        finally
+        {
+            viewer.DrainAndRelease();
+            await Sources.DetachAsync(source, viewer, reason);
+        }
+    }
+
+    private async Task ServeMjpegAsync(HttpContext context, string path)
+    {
+        if (!_origins.IsAllowed(context.Request))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        _origins.AddCorsHeaders(context);
+        var viewer = new WebViewer($"mjpeg {context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}", _options.ViewerQueueMessages, jpegOnly: true);
+        var stream = await _paths.FindStreamAsync(path);
+        if (stream is not null && WebPlayback.For(stream) is { Mode: not WebPlaybackMode.Jpeg } or { VideoTrack: < 0 })
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            await context.Response.WriteAsync($"path '{path}' is not a JPEG stream ({stream.CodecSummary}); open /{path} to play it", context.RequestAborted);
+            return;
+        }
+
+        var source = await Sources.AttachAsync(path, viewer);
+        if (source is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsync($"no stream is live on path '{path}'", context.RequestAborted);
+            return;
+        }
+
+        _logger.LogInformation("web viewer {Viewer} joined path '{Path}' (MJPEG)", viewer.Description, path);
+        string reason = "connection failed";
+        try
+        {
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+            reason = await MjpegSession.RunAsync(context, viewer, ended.Token);
+        }
+        finally
+        {
+            await Sources.DetachAsync(source, viewer, reason);
+        }
+    }
+
+    /// <summary>Stops listening; open players and event streams are closed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        // Long-lived responses (players, events) end now instead of holding Kestrel's shutdown.
+        await _stopping.CancelAsync();
+        if (_app is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await _app.StopAsync(timeout.Token);
+            await _app.DisposeAsync();
+            _app = null;
+        }
+
+        _stopping.Dispose();
+    }
+}

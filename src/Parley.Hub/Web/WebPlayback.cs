@@ -1,0 +1,77 @@
+using System.Globalization;
+using Parley.Hub.Streams;
+
+namespace Parley.Hub.Web;
+
+/// <summary>How a browser plays a stream.</summary>
+public enum WebPlaybackMode
+{
+    /// <summary>Nothing a browser can play (no JPEG or H.264 video, no Opus audio).</summary>
+    None,
+
+    /// <summary>JPEG frames drawn to a canvas and Opus packets decoded by WebCodecs (also audio-only Opus streams).</summary>
+    Jpeg,
+
+    /// <summary>H.264 (with Opus) as fragmented MP4 into Media Source Extensions.</summary>
+    Mse,
+}
+
+/// <summary>
+/// Which tracks of a stream a browser gets and how: the first JPEG or H.264 video track and the first Opus audio
+/// track. Other tracks (AAC, VP8, a second camera) are not sent to browsers yet.
+/// </summary>
+/// <param name="Mode">How the browser plays it.</param>
+/// <param name="VideoTrack">Index of the video track, -1 for none.</param>
+/// <param name="AudioTrack">Index of the Opus track, -1 for none.</param>
+public readonly record struct WebPlayback(WebPlaybackMode Mode, int VideoTrack, int AudioTrack)
+{
+    /// <summary>Chooses the tracks of <paramref name="stream"/>.</summary>
+    public static WebPlayback For(MediaStream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        int video = -1, audio = -1;
+        var mode = WebPlaybackMode.None;
+        foreach (var track in stream.Tracks)
+        {
+            string codec = track.EncodingName?.ToUpperInvariant() ?? "";
+            if (video < 0 && track.IsVideo && codec is "JPEG" or "H264")
+            {
+                video = track.Index;
+                mode = codec == "JPEG" ? WebPlaybackMode.Jpeg : WebPlaybackMode.Mse;
+            }
+            else if (audio < 0 && codec == "OPUS" && string.Equals(track.MediaType, "audio", StringComparison.OrdinalIgnoreCase))
+            {
+                audio = track.Index;
+            }
+        }
+
+        if (mode == WebPlaybackMode.None && audio >= 0)
+        {
+            mode = WebPlaybackMode.Jpeg;
+        }
+
+        return new WebPlayback(mode, video, audio);
+    }
+
+    /// <summary>Opus channels as the SDP says (RFC 7587 §7.1: sprop-stereo=1 means stereo; mono by default).</summary>
+    public static int OpusChannels(MediaTrack track)
+    {
+        ArgumentNullException.ThrowIfNull(track);
+        if (!int.TryParse(track.Media.Formats.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int payloadType))
+        {
+            return 2;
+        }
+
+        var fmtp = track.Media.GetFormatParameterMap(payloadType);
+        return fmtp.TryGetValue("sprop-stereo", out string? stereo) && stereo == "1" ? 2 : 1;
+    }
+
+    /// <summary>The frame rate from SDP <c>a=framerate</c> (RFC 8866 §6.8), or 0 when absent.</summary>
+    public static double SdpFrameRate(MediaTrack track)
+    {
+        ArgumentNullException.ThrowIfNull(track);
+        return double.TryParse(track.Media.Attributes.Get("framerate"), NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) && rate > 0
+            ? rate
+            : 0;
+    }
+}
