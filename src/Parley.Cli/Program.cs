@@ -6,6 +6,7 @@ var root = new RootCommand("Parley: self-hosted real-time video, voice and text.
 {
     ServeCommand.Create(),
     BenchCommand.Create(),
+    ViewCommand.Create(),
 };
 
 var parse = root.Parse(args);
