@@ -24,7 +24,7 @@ public sealed class VideoTrackReceiver : TrackReceiver
     private byte[] _keyFrame = [];
     private bool _keyFrameRequested;
     private bool _receivedAny;
-    private TimeSpan _lastPictureLoss = TimeSpan.MinValue;
+    private TimeSpan? _lastPictureLoss;
     private long _droppedSeen;
 
     /// <summary>Creates the receiver of an H.264 or JPEG track.</summary>
@@ -130,7 +130,7 @@ public sealed class VideoTrackReceiver : TrackReceiver
         }
 
         var now = Clock.Now;
-        if (now - _lastPictureLoss < PictureLossInterval)
+        if (_lastPictureLoss is { } last && now - last < PictureLossInterval)
         {
             return false;
         }
@@ -145,6 +145,7 @@ public sealed class VideoTrackReceiver : TrackReceiver
         _h264?.Reset();
         _jpeg?.Reset();
         _receivedAny = false;
+        _lastPictureLoss = null;
     }
 
     private void Hand(ReadOnlySpan<byte> data, uint timestamp, TimeSpan arrival, bool isKeyFrame)
