@@ -7,6 +7,7 @@ var root = new RootCommand("Parley: self-hosted real-time video, voice and text.
     ServeCommand.Create(),
     SendCommand.Create(),
     BenchCommand.Create(),
+    ViewCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -1,0 +1,51 @@
+namespace Parley.Endpoint.View;
+
+/// <summary>One complete, decodable encoded video frame as a track receiver hands it on. A view, valid during the call.</summary>
+public readonly ref struct ReceivedVideoFrame
+{
+    /// <summary>Creates a frame view.</summary>
+    public ReceivedVideoFrame(ReadOnlySpan<byte> data, ViewCodec codec, uint rtpTimestamp, TimeSpan mediaTime, TimeSpan arrival, bool isKeyFrame)
+    {
+        Data = data;
+        Codec = codec;
+        RtpTimestamp = rtpTimestamp;
+        MediaTime = mediaTime;
+        Arrival = arrival;
+        IsKeyFrame = isKeyFrame;
+    }
+
+    /// <summary>An H.264 access unit (Annex B, SPS and PPS in front of every key frame) or a whole JPEG file.</summary>
+    public ReadOnlySpan<byte> Data { get; }
+
+    /// <summary>The codec of <see cref="Data"/>.</summary>
+    public ViewCodec Codec { get; }
+
+    /// <summary>Its RTP timestamp (90 kHz).</summary>
+    public uint RtpTimestamp { get; }
+
+    /// <summary>Its presentation time on the run's timeline (<see cref="MediaTimeline"/>), for recording.</summary>
+    public TimeSpan MediaTime { get; }
+
+    /// <summary>When its last packet arrived, since the run began (<see cref="ViewClock.Now"/>).</summary>
+    public TimeSpan Arrival { get; }
+
+    /// <summary>True when it decodes on its own (H.264 IDR; every JPEG).</summary>
+    public bool IsKeyFrame { get; }
+}
+
+/// <summary>Takes the encoded video frames of a track (a recorder, a decoder and renderer).</summary>
+public interface IVideoFrameSink
+{
+    /// <summary>One frame, in decoding order. Called on the receive path: copy what you keep, return quickly.</summary>
+    void OnVideoFrame(in ReceivedVideoFrame frame);
+}
+
+/// <summary>Takes the encoded audio packets of a track as they arrive (a recorder).</summary>
+public interface IAudioPacketSink
+{
+    /// <summary>One Opus packet (RFC 6716) in sequence order. Called on the receive path: copy what you keep.</summary>
+    /// <param name="packet">The packet; valid during the call.</param>
+    /// <param name="mediaTime">Its presentation time on the run's timeline.</param>
+    /// <param name="duration">Audio it holds.</param>
+    void OnAudioPacket(ReadOnlySpan<byte> packet, TimeSpan mediaTime, TimeSpan duration);
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging;
+using Parley.Media.Jitter;
+using Parley.Rtsp.Client;
+
+namespace Parley.Endpoint.View;
+
+/// <summary>Settings of a <see cref="ViewSession"/> (`parley view`).</summary>
+public sealed class ViewOptions
+{
+    /// <summary>The default safety stop: 3 hours.</summary>
+    public static readonly TimeSpan DefaultMaxDuration = TimeSpan.FromHours(3);
+
+    /// <summary>The stream, rtsp://[user:password@]host[:port]/path (or rtsps://).</summary>
+    public required Uri Url { get; init; }
+
+    /// <summary>How media is carried: UDP (reordered, reported) or interleaved on the RTSP connection.</summary>
+    public RtspClientTransport Transport { get; init; } = RtspClientTransport.Udp;
+
+    /// <summary>Stop after this long (from the start of the run, reconnections included); null runs until cancelled.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Stop after this long whatever <see cref="Duration"/> says: a safety stop for forgotten viewers.</summary>
+    public TimeSpan MaxDuration { get; init; } = DefaultMaxDuration;
+
+    /// <summary>Record the received media (no re-encoding) to this .mkv or .mp4 file; null records nothing.</summary>
+    public string? OutputPath { get; init; }
+
+    /// <summary>
+    /// The GStreamer video output chain (<see cref="Codecs.Gstreamer.GstRenderSink.WindowOutput"/>, a framebuffer,
+    /// ...); null decodes without showing.
+    /// </summary>
+    public string? VideoOutput { get; init; }
+
+    /// <summary>The GStreamer audio output chain (ALSA); null decodes without playing.</summary>
+    public string? AudioOutput { get; init; }
+
+    /// <summary>Audio jitter buffer settings; the Opus defaults when null.</summary>
+    public AudioJitterBufferOptions? JitterBuffer { get; init; }
+
+    /// <summary>Called about once a second with the live status line; null for none.</summary>
+    public Action<string>? Status { get; init; }
+
+    /// <summary>Progress, reconnections and failures; null logs nothing.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>The clock; <see cref="TimeProvider.System"/> when null.</summary>
+    public TimeProvider? TimeProvider { get; init; }
+}
+
+/// <summary>
+/// `parley view` could not start: the hub is unreachable, the path does not exist (404), credentials were refused
+/// (401), or the stream has nothing it can play. The message is one line that says what to do.
+/// </summary>
+public sealed class ViewException : Exception
+{
+    /// <summary>Creates an exception with a generic message.</summary>
+    public ViewException()
+        : base("parley view failed.")
+    {
+    }
+
+    /// <summary>Creates an exception with a message.</summary>
+    public ViewException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates an exception with a message and its cause.</summary>
+    public ViewException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using Parley.Media.H264;
+using Parley.Rtp.Sdp;
+
+namespace Parley.Endpoint.View;
+
+/// <summary>The codecs `parley view` decodes.</summary>
+public enum ViewCodec
+{
+    /// <summary>H.264, RFC 6184 (packetization-mode 0 or 1), 90 kHz.</summary>
+    H264,
+
+    /// <summary>Motion JPEG, RFC 2435 (static payload type 26), 90 kHz.</summary>
+    Jpeg,
+
+    /// <summary>Opus, RFC 7587, 48 kHz.</summary>
+    Opus,
+}
+
+/// <summary>One media of the SDP that `parley view` plays.</summary>
+/// <param name="MediaIndex">Position of the m= line in the SDP (0-based), the index RTSP callbacks use.</param>
+/// <param name="MediaType">"video" or "audio".</param>
+/// <param name="Codec">What the payload is.</param>
+/// <param name="PayloadType">The RTP payload type of that codec in this media.</param>
+/// <param name="ClockRate">RTP clock rate in Hz.</param>
+/// <param name="Channels">Audio channels the stream announces (Opus: 2 with sprop-stereo=1, else 1); 0 for video.</param>
+/// <param name="H264">H.264 parameters from a=fmtp (SPS/PPS from sprop-parameter-sets); null for other codecs.</param>
+public sealed record ViewTrack(int MediaIndex, string MediaType, ViewCodec Codec, int PayloadType, int ClockRate, int Channels, H264Parameters? H264);
+
+/// <summary>The tracks chosen from a session description, and why the others were not.</summary>
+/// <param name="Video">The first H.264 or JPEG video media, or null.</param>
+/// <param name="Audio">The first Opus audio media, or null.</param>
+/// <param name="Skipped">One line per media not played: its index, type and encoding.</param>
+public sealed record ViewTrackSelection(ViewTrack? Video, ViewTrack? Audio, IReadOnlyList<string> Skipped)
+{
+    /// <summary>True when nothing playable was found.</summary>
+    public bool IsEmpty => Video is null && Audio is null;
+}
+
+/// <summary>Picks what `parley view` plays from an SDP (RFC 8866): one video and one audio track by codec.</summary>
+public static class ViewTracks
+{
+    /// <summary>
+    /// Chooses the first video media carrying H.264 or JPEG and the first audio media carrying Opus, each at its
+    /// first payload type of that codec. Other media are listed in <see cref="ViewTrackSelection.Skipped"/>.
+    /// </summary>
+    /// <param name="sdp">The session description from DESCRIBE.</param>
+    public static ViewTrackSelection Select(SdpSession sdp)
+    {
+        ArgumentNullException.ThrowIfNull(sdp);
+        ViewTrack? video = null, audio = null;
+        var skipped = new List<string>();
+        for (int i = 0; i < sdp.Media.Count; i++)
+        {
+            var media = sdp.Media[i];
+            ViewTrack? track = TryMatch(i, media, out string encodings);
+            if (track is { MediaType: "video" } && video is null)
+            {
+                video = track;
+            }
+            else if (track is { MediaType: "audio" } && audio is null)
+            {
+                audio = track;
+            }
+            else
+            {
+                skipped.Add(string.Create(CultureInfo.InvariantCulture, $"media {i} ({media.MediaType} {encodings})"));
+            }
+        }
+
+        return new ViewTrackSelection(video, audio, skipped);
+    }
+
+    private static ViewTrack? TryMatch(int index, SdpMedia media, out string encodings)
+    {
+        var names = new List<string>();
+        string type = media.MediaType.ToLowerInvariant();
+        foreach (int pt in media.PayloadTypes)
+        {
+            if (!media.TryGetRtpMap(pt, out var map))
+            {
+                names.Add(pt.ToString(CultureInfo.InvariantCulture));
+                continue;
+            }
+
+            names.Add(map.EncodingName);
+            string name = map.EncodingName.ToUpperInvariant();
+            if (type == "video" && name == "H264")
+            {
+                var fmtp = media.GetFormatParameterMap(pt);
+                if (H264Parameters.TryParse(fmtp, out var parameters) && parameters.PacketizationMode is 0 or 1)
+                {
+                    encodings = name;
+                    return new ViewTrack(index, type, ViewCodec.H264, pt, map.ClockRate, 0, parameters);
+                }
+            }
+            else if (type == "video" && name == "JPEG")
+            {
+                encodings = name;
+                return new ViewTrack(index, type, ViewCodec.Jpeg, pt, map.ClockRate, 0, null);
+            }
+            else if (type == "audio" && name == "OPUS")
+            {
+                var fmtp = media.GetFormatParameterMap(pt);
+                int channels = fmtp.TryGetValue("sprop-stereo", out string? stereo) && stereo.Trim() == "1" ? 2 : 1;
+                encodings = name;
+                return new ViewTrack(index, type, ViewCodec.Opus, pt, map.ClockRate, channels, null);
+            }
+        }
+
+        encodings = names.Count == 0 ? "no payload types" : string.Join('/', names);
+        return null;
+    }
+}
