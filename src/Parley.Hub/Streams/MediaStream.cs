@@ -145,9 +145,18 @@ public sealed class MediaStream
 
     private void FanOut(MediaPacket packet, MediaTrack track)
     {
-        foreach (var reader in Volatile.Read(ref _readers))
+        var readers = Volatile.Read(ref _readers);
+        foreach (var reader in readers)
         {
             reader.Offer(packet, track.StartKind);
+        }
+
+        foreach (var reader in readers)
+        {
+            if (reader.IsInline)
+            {
+                reader.AfterFanOut(packet);
+            }
         }
 
         packet.Release();

@@ -67,6 +67,18 @@ public abstract class MediaStreamReader
     /// </summary>
     protected virtual bool TryDeliver(MediaPacket packet) => false;
 
+    /// <summary>
+    /// Called on the publisher's thread after every reader was offered <paramref name="packet"/>, for readers that
+    /// <see cref="DeliversInline"/> and gather deliveries to send them together (UDP readers: one sendmmsg for all).
+    /// </summary>
+    protected virtual void CompleteDelivery(MediaPacket packet)
+    {
+    }
+
+    internal bool IsInline => DeliversInline;
+
+    internal void AfterFanOut(MediaPacket packet) => CompleteDelivery(packet);
+
     /// <summary>Describes the reader in log lines: protocol, address, transport.</summary>
     public abstract string Description { get; }
 
@@ -132,7 +144,14 @@ public abstract class MediaStreamReader
         {
             if ((uint)packet.TrackIndex < (uint)_acceptsTrack.Length && _acceptsTrack[packet.TrackIndex])
             {
-                _ = DeliversInline ? TryDeliver(packet) : TryQueue(packet);
+                if (!DeliversInline)
+                {
+                    TryQueue(packet);
+                }
+                else if (TryDeliver(packet))
+                {
+                    CompleteDelivery(packet);
+                }
             }
         }
 

@@ -30,6 +30,13 @@ public abstract class RtspMediaTransport : IDisposable
     public virtual bool SendsWithoutBlocking => false;
 
     /// <summary>
+    /// Adds this session's address for media <paramref name="mediaIndex"/> to <paramref name="batch"/>, so one
+    /// <see cref="UdpSendBatch.Send"/> reaches every UDP reader of a packet. False for transports that cannot
+    /// batch (TCP) and for media not set up.
+    /// </summary>
+    public virtual bool TryAddToBatch(int mediaIndex, bool isRtcp, UdpSendBatch batch) => false;
+
+    /// <summary>
     /// Adds one packet for media <paramref name="mediaIndex"/> to the current batch (TCP) or sends it now (UDP).
     /// Returns false when the batch is full: flush, then append again. Media not set up are ignored (true).
     /// </summary>
@@ -59,6 +66,19 @@ public abstract class RtspMediaTransport : IDisposable
     {
         Interlocked.Increment(ref _packetsSent);
         Interlocked.Add(ref _bytesSent, bytes);
+    }
+
+    /// <summary>Counts one batched datagram, sent or dropped.</summary>
+    internal void CountBatchResult(bool sent, int bytes)
+    {
+        if (sent)
+        {
+            CountSent(bytes);
+        }
+        else
+        {
+            CountError();
+        }
     }
 
     /// <summary>Counts one packet that could not be sent.</summary>

@@ -122,6 +122,8 @@ internal sealed class RtspUdpListener : IDisposable
         return new IPEndPoint(address, port).Serialize();
     }
 
+    internal Socket GetSocket(bool isRtcp) => isRtcp ? _rtcp : _rtp;
+
     public void AddRoute(SocketAddress source, UdpRoute route) => _routes[source] = route;
 
     public void RemoveRoute(SocketAddress source, RtspServerSession session)

@@ -55,6 +55,18 @@ internal sealed class RtspUdpMediaTransport : RtspMediaTransport
 
     public override ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    public override bool TryAddToBatch(int mediaIndex, bool isRtcp, UdpSendBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if ((uint)mediaIndex >= (uint)_rtpTargets.Length || (isRtcp ? _rtcpTargets[mediaIndex] : _rtpTargets[mediaIndex]) is not { } target)
+        {
+            return false;
+        }
+
+        batch.Add(_listener, isRtcp, target, this);
+        return true;
+    }
+
     public override bool TrySendNow(int mediaIndex, bool isRtcp, ReadOnlySpan<byte> packet)
     {
         if ((uint)mediaIndex >= (uint)_rtpTargets.Length)

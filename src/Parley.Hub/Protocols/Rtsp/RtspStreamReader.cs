@@ -25,7 +25,18 @@ internal sealed class RtspStreamReader : MediaStreamReader
 
     protected override bool DeliversInline => _transport.SendsWithoutBlocking;
 
-    protected override bool TryDeliver(MediaPacket packet) => _transport.TrySendNow(packet.TrackIndex, packet.IsRtcp, packet.Span);
+    // UDP: the address joins this thread's batch; the first reader's CompleteDelivery sends the datagram to all of
+    // them with one sendmmsg, the others find the batch empty.
+    protected override bool TryDeliver(MediaPacket packet) => _transport.TryAddToBatch(packet.TrackIndex, packet.IsRtcp, UdpSendBatch.ForCurrentThread);
+
+    protected override void CompleteDelivery(MediaPacket packet)
+    {
+        var batch = UdpSendBatch.ForCurrentThread;
+        if (batch.Count > 0)
+        {
+            batch.Send(packet.Span);
+        }
+    }
 
     public override string Description => $"rtsp {_session.RemoteEndPoint} over {_session.TransportName} (session {_session.Id})";
 
