@@ -45,40 +45,20 @@ public static class RtpTimestamp
 /// </remarks>
 public struct SequenceUnwrapper
 {
-    private long _highest;
-    private bool _initialized;
+    private ExtendedValue _state;
 
     /// <summary>The highest extended sequence number returned so far; 0 before the first call.</summary>
-    public readonly long Highest => _highest;
+    public readonly long Highest => _state.Highest;
 
     /// <summary>True once <see cref="Unwrap"/> has been called.</summary>
-    public readonly bool IsInitialized => _initialized;
+    public readonly bool IsInitialized => _state.Initialized;
 
     /// <summary>Returns the extended sequence number of <paramref name="sequenceNumber"/>.</summary>
-    public long Unwrap(ushort sequenceNumber)
-    {
-        if (!_initialized)
-        {
-            _initialized = true;
-            _highest = sequenceNumber;
-            return sequenceNumber;
-        }
-
-        long extended = _highest + RtpSequence.Distance(unchecked((ushort)_highest), sequenceNumber);
-        if (extended > _highest)
-        {
-            _highest = extended;
-        }
-
-        return extended;
-    }
+    public long Unwrap(ushort sequenceNumber) =>
+        _state.Place(sequenceNumber, RtpSequence.Distance(unchecked((ushort)_state.Highest), sequenceNumber));
 
     /// <summary>Forgets all state; the next number starts a new sequence.</summary>
-    public void Reset()
-    {
-        _highest = 0;
-        _initialized = false;
-    }
+    public void Reset() => _state = default;
 }
 
 /// <summary>
@@ -89,38 +69,47 @@ public struct SequenceUnwrapper
 /// </summary>
 public struct TimestampUnwrapper
 {
-    private long _highest;
-    private bool _initialized;
+    private ExtendedValue _state;
 
     /// <summary>The highest extended timestamp returned so far, in RTP clock units; 0 before the first call.</summary>
-    public readonly long Highest => _highest;
+    public readonly long Highest => _state.Highest;
 
     /// <summary>True once <see cref="Unwrap"/> has been called.</summary>
-    public readonly bool IsInitialized => _initialized;
+    public readonly bool IsInitialized => _state.Initialized;
 
     /// <summary>Returns the extended timestamp of <paramref name="timestamp"/> (RTP clock units).</summary>
-    public long Unwrap(uint timestamp)
+    public long Unwrap(uint timestamp) =>
+        _state.Place(timestamp, RtpTimestamp.Distance(unchecked((uint)_state.Highest), timestamp));
+
+    /// <summary>Forgets all state; the next timestamp starts a new timeline.</summary>
+    public void Reset() => _state = default;
+}
+
+/// <summary>The shared core of the unwrappers: the highest extended value so far, moved by a modular distance.</summary>
+internal struct ExtendedValue
+{
+    public long Highest;
+    public bool Initialized;
+
+    /// <summary>
+    /// Places <paramref name="value"/> at <paramref name="distanceFromHighest"/> (the signed modular distance from
+    /// the highest value's low bits) and returns its extended value; the first value is returned unchanged.
+    /// </summary>
+    public long Place(long value, long distanceFromHighest)
     {
-        if (!_initialized)
+        if (!Initialized)
         {
-            _initialized = true;
-            _highest = timestamp;
-            return timestamp;
+            Initialized = true;
+            Highest = value;
+            return value;
         }
 
-        long extended = _highest + RtpTimestamp.Distance(unchecked((uint)_highest), timestamp);
-        if (extended > _highest)
+        long extended = Highest + distanceFromHighest;
+        if (extended > Highest)
         {
-            _highest = extended;
+            Highest = extended;
         }
 
         return extended;
-    }
-
-    /// <summary>Forgets all state; the next timestamp starts a new timeline.</summary>
-    public void Reset()
-    {
-        _highest = 0;
-        _initialized = false;
     }
 }
