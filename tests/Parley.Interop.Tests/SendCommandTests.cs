@@ -97,7 +97,16 @@ public sealed class SendCommandTests(ITestOutputHelper output)
 
         await using var second = await TestHub.StartAsync(output, o => o.Rtsp.Port = port);
         var clock = Stopwatch.StartNew();
-        await second.WaitForStreamAsync("again", TimeSpan.FromSeconds(15), () => send.HasExited);
+        try
+        {
+            await second.WaitForStreamAsync("again", TimeSpan.FromSeconds(15), () => send.HasExited);
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine(send.StandardOutput + send.StandardError);
+            throw;
+        }
+
         output.WriteLine($"published again after {clock.ElapsedMilliseconds} ms");
         await StopAsync(send);
         Assert.Contains("publishing to", send.StandardOutput, StringComparison.Ordinal);

@@ -67,7 +67,7 @@ internal sealed class RtspPublication : IRtspMediaReceiver, IAsyncDisposable
 
                 _client = null;
                 _logger.LogWarning("connection to {Url} lost ({Reason}); reconnecting", _url, client.Completion.Exception?.InnerException?.Message ?? "send failed");
-                await client.DisposeAsync().ConfigureAwait(false);
+                await DisposeQuietlyAsync(client).ConfigureAwait(false);
             }
 
             var delay = TimeSpan.FromSeconds(1);
@@ -140,8 +140,21 @@ internal sealed class RtspPublication : IRtspMediaReceiver, IAsyncDisposable
         }
         catch
         {
-            await client.DisposeAsync().ConfigureAwait(false);
+            await DisposeQuietlyAsync(client).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    // A dead connection must not hold up the next one: closing it gets two seconds.
+    private async Task DisposeQuietlyAsync(RtspClient client)
+    {
+        try
+        {
+            await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogDebug("closing the lost connection to {Url} took over 2 s; going on", _url);
         }
     }
 

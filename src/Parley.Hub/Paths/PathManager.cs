@@ -69,7 +69,7 @@ public sealed class PathManager : IAsyncDisposable
         }
     }
 
-    private Task<T> PostAsync<T>(Func<T> work)
+    private Task<T> PostAsync<T>(Func<T> work, bool skipWhenStopped = false)
     {
         var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_commands.Writer.TryWrite(() =>
@@ -86,7 +86,15 @@ public sealed class PathManager : IAsyncDisposable
             }
         }))
         {
-            reply.SetException(new ObjectDisposedException(nameof(PathManager)));
+            // Leaving after the manager stopped is no error: every path has ended already.
+            if (skipWhenStopped)
+            {
+                reply.SetResult(default!);
+            }
+            else
+            {
+                reply.SetException(new ObjectDisposedException(nameof(PathManager)));
+            }
         }
 
         return reply.Task;
@@ -174,7 +182,7 @@ public sealed class PathManager : IAsyncDisposable
         }
 
         return true;
-    });
+    }, skipWhenStopped: true);
 
     /// <summary>The live stream on <paramref name="path"/>, or null.</summary>
     public Task<MediaStream?> FindStreamAsync(string path) =>
@@ -206,7 +214,7 @@ public sealed class PathManager : IAsyncDisposable
             reader.Description, stream.Path, reason, reader.PacketsQueued, reader.PacketsDropped, reader.PacketsSkipped, stream.ReaderCount);
 
         return true;
-    });
+    }, skipWhenStopped: true);
 
     private void EndStream(string path, PathState state, string reason)
     {

@@ -522,7 +522,25 @@ public sealed class RtspClient : IAsyncDisposable
         }
 
         await _reader.CompleteAsync();
-        await _writer.CompleteAsync();
+        // A publisher's thread may be inside SendRtpAsync: the pipe writer is not thread-safe, so complete it
+        // under the write lock. Its last flush meets a shut-down socket; that failure is expected here.
+        bool locked = await _writeLock.WaitAsync(TimeSpan.FromSeconds(1));
+        try
+        {
+            await _writer.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            _logger.LogDebug(ex, "RTSP client: closing the connection to {Url} dropped unsent bytes", Url);
+        }
+        finally
+        {
+            if (locked)
+            {
+                _writeLock.Release();
+            }
+        }
+
         await _stream.DisposeAsync();
         _socket.Dispose();
         _lifetime.Dispose();
