@@ -47,12 +47,12 @@ internal sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>Waits until the player has shown at least one frame (JPEG) or appended one video segment (MSE).</summary>
-    public static async Task<PlayerState> WaitPlayingAsync(IPage page, TimeSpan timeout)
+    public static async Task<PlayerState> WaitPlayingAsync(IPage page, TimeSpan timeout, string stateExpression = PlayerState)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var state = await page.EvaluateAsync<PlayerState?>(PlayerState);
+            var state = await page.EvaluateAsync<PlayerState?>(stateExpression);
             if (state is { Frames: > 0 } or { Segments: > 0 })
             {
                 return state;

@@ -7,7 +7,7 @@ internal static class LatencyRun
 {
     private const string ProbeState = "() => { const p = window.__parleyProbe; return p ? { source: p.source ?? '', count: p.samples.length, rejected: p.rejected, skipped: p.skipped } : null; }";
 
-    private const string ProbeSamples = "() => { const p = window.__parleyProbe; return { samples: p.samples, playerDelays: p.playerDelays, rejected: p.rejected, skipped: p.skipped }; }";
+    private const string ProbeSamples = "() => { const p = window.__parleyProbe; return { samples: p.samples, playerDelays: p.playerDelays, newestAges: p.newestAges, aheadMs: p.aheadMs, rejected: p.rejected, skipped: p.skipped }; }";
 
     public static async Task<LatencyResult> MeasureAsync(Browser browser, string pageUrl, string path, int sampleCount, TimeSpan warmUp)
     {
@@ -27,7 +27,7 @@ internal static class LatencyRun
             var state = await page.EvaluateAsync<PlayerState?>(Browser.PlayerState);
             var screenshot = Path.Combine(Path.GetTempPath(), $"parley-webbench-{path}.png");
             await page.ScreenshotAsync(new() { Path = screenshot });
-            return new LatencyResult(path, state?.Mode ?? "", Summary.Of(raw.Samples), Summary.Of(raw.PlayerDelays), raw.Rejected, raw.Skipped, seconds, state?.Jumps ?? 0, screenshot);
+            return new LatencyResult(path, state?.Mode ?? "", Summary.Of(raw.Samples), Summary.Of(raw.PlayerDelays), Summary.Of(raw.NewestAges), Summary.Of(raw.AheadMs), raw.Rejected, raw.Skipped, seconds, state?.Jumps ?? 0, screenshot);
         }
         finally
         {
@@ -72,6 +72,10 @@ internal static class LatencyRun
 
         public double[] PlayerDelays { get; init; } = [];
 
+        public double[] NewestAges { get; init; } = [];
+
+        public double[] AheadMs { get; init; } = [];
+
         public int Rejected { get; init; }
 
         public int Skipped { get; init; }
@@ -79,7 +83,7 @@ internal static class LatencyRun
 }
 
 /// <summary>Latency of one path: what the pixels say, and what the player's own delay badge said at the same moments.</summary>
-internal sealed record LatencyResult(string Path, string Mode, Summary Measured, Summary PlayerReported, int RejectedReads, int SkippedFrames, double Seconds, int Jumps, string Screenshot);
+internal sealed record LatencyResult(string Path, string Mode, Summary Measured, Summary PlayerReported, Summary NewestReceivedAge, Summary BufferedAhead, int RejectedReads, int SkippedFrames, double Seconds, int Jumps, string Screenshot);
 
 /// <summary>Order statistics of a sample set, milliseconds.</summary>
 internal sealed record Summary(int Count, double Min, double P50, double P95, double P99, double Max, double Mean)

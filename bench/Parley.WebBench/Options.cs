@@ -19,6 +19,11 @@ internal sealed record Options
 
     public string[] Paths { get; init; } = ["jpeg", "h264"];
 
+    public string Audio { get; init; } = "opus";
+
+    /// <summary>player: the real player page per viewer; sockets: a bare WebSocket per page (see ViewerCpuRun).</summary>
+    public string Viewer { get; init; } = "player";
+
     public bool SkipLatency { get; init; }
 
     public bool SkipCpu { get; init; }
@@ -45,6 +50,8 @@ internal sealed record Options
                 "--settle" => options with { Settle = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--window" => options with { Window = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--paths" => options with { Paths = Next().Split(',') },
+                "--audio" => options with { Audio = Next() },
+                "--viewer" => options with { Viewer = Next() },
                 "--skip-latency" => options with { SkipLatency = true },
                 "--skip-cpu" => options with { SkipCpu = true },
                 "--out" => options with { Out = Path.GetFullPath(Next()) },

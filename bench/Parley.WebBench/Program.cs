@@ -4,7 +4,7 @@ using Parley.WebBench;
 
 // Latency into the browser and hub CPU per browser viewer, for the JPEG (canvas) and H.264 (MSE) paths.
 // Usage: dotnet run -c Release --project bench/Parley.WebBench -- [--parley PATH] [--samples 450] [--warmup 3]
-//        [--counts 0,1,5,10,20] [--settle 4] [--window 12] [--paths jpeg,h264] [--skip-latency] [--skip-cpu] [--out bench/results]
+//        [--counts 0,1,5,10,20] [--settle 4] [--window 12] [--paths jpeg,h264] [--audio opus|none] [--viewer player|sockets] [--skip-latency] [--skip-cpu] [--out bench/results]
 // See bench/web/README.md.
 var options = Options.Parse(args);
 string parley = options.Parley ?? Path.Combine(Options.RepositoryRoot, "src", "Parley.Cli", "bin", "Release", "net10.0", "parley");
@@ -27,10 +27,10 @@ var latencies = new List<LatencyResult>();
 var cpu = new Dictionary<string, List<CpuPoint>>();
 foreach (string video in options.Paths)
 {
-    // One sender per path, at 640x480 30 fps with its default Opus audio, over UDP on loopback.
+    // One sender per path, at 640x480 30 fps with Opus audio (or --audio none), over UDP on loopback.
     string path = "bench-" + video;
     await using var sender = await ParleyProcess.StartAsync(parley,
-        ["send", "test", $"rtsp://127.0.0.1:{rtspPort}/{path}", "--video", video, "--size", "640x480", "--fps", "30", "--log-level", "information"],
+        ["send", "test", $"rtsp://127.0.0.1:{rtspPort}/{path}", "--video", video, "--size", "640x480", "--fps", "30", "--audio", options.Audio, "--log-level", "information"],
         "publishing", TimeSpan.FromSeconds(20));
     string pageUrl = $"http://localhost:{httpPort}/{path}";
     await Task.Delay(1000);
@@ -48,7 +48,7 @@ foreach (string video in options.Paths)
         var points = cpu[video] = [];
         foreach (int n in options.Counts)
         {
-            var point = await ViewerCpuRun.MeasureAsync(browser, pageUrl, n, hub.Id, sender.Id, options.Settle, options.Window);
+            var point = await ViewerCpuRun.MeasureAsync(browser, pageUrl, options.Viewer == "sockets", n, hub.Id, sender.Id, options.Settle, options.Window);
             points.Add(point);
             Console.WriteLine($"{video}: N={n,2} hub {point.HubPercent,6:0.0}% sender {point.SenderPercent,5:0.0}% browser {point.BrowserPercent,6:0.0}% " +
                 $"machine {point.MachinePercent,6:0.0}% | per page {point.MinRatePerPage:0.0}-{point.MeanRatePerPage:0.0}/s, reconnects {point.Reconnects}");

@@ -15,7 +15,7 @@ internal static class Report
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Web benchmark figures ({run.When:yyyy-MM-dd HH:mm} UTC)");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"`bench/web/run.sh {run.Arguments}` on {run.Cores} cores ({run.Cpu}). /proc/loadavg before: `{run.LoadBefore}`, after: `{run.LoadAfter}`.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`bench/web/run.sh {run.Arguments}` (sender audio: {options.Audio}) on {run.Cores} cores ({run.Cpu}). /proc/loadavg before: `{run.LoadBefore}`, after: `{run.LoadAfter}`.");
         md.AppendLine();
         if (run.Latency.Count > 0)
         {
@@ -31,13 +31,22 @@ internal static class Report
             }
 
             md.AppendLine();
+            md.AppendLine("MSE breakdown at the same moments (p50 / p95): age of the newest video frame received by the page (encode, RTP, hub, WebSocket) and media buffered ahead of the playhead.");
+            md.AppendLine();
+            foreach (var r in run.Latency.Where(r => r.NewestReceivedAge.Count > 0))
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"- {r.Path}: newest received {r.NewestReceivedAge.P50:0} / {r.NewestReceivedAge.P95:0} ms; buffered ahead {r.BufferedAhead.P50:0} / {r.BufferedAhead.P95:0} ms; shown {r.Measured.P50:0} / {r.Measured.P95:0} ms.");
+            }
+
+            md.AppendLine();
         }
 
         foreach (var (video, points) in run.ViewerCpu)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"## Hub CPU per browser viewer, {video} ({options.Window.TotalSeconds:0} s window after {options.Settle.TotalSeconds:0} s settling; % of one core)");
+            md.AppendLine(CultureInfo.InvariantCulture, $"## Hub CPU per browser viewer ({options.Viewer}), {video} ({options.Window.TotalSeconds:0} s window after {options.Settle.TotalSeconds:0} s settling; % of one core)");
             md.AppendLine();
-            md.AppendLine("| pages | hub | sender | browser (all Chromium processes) | whole machine | others | frames/s per page (min / mean) | reconnects |");
+            md.AppendLine("| pages | hub | sender | browser (all Chromium processes) | whole machine | others | frames or messages/s per page (min / mean) | reconnects |");
             md.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|");
             foreach (var p in points)
             {

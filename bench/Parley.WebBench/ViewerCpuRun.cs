@@ -5,23 +5,42 @@ namespace Parley.WebBench;
 /// <summary>Hub CPU with N player pages (one browser, N pages) on one stream, sampled from /proc over a window.</summary>
 internal static class ViewerCpuRun
 {
-    public static async Task<CpuPoint> MeasureAsync(Browser browser, string pageUrl, int viewers, int hubPid, int senderPid, TimeSpan settle, TimeSpan window)
+    // A bare viewer: a WebSocket on /<path>/ws from a same-origin page without the player, counting messages, so the
+    // browser's decode and render cost does not starve the hub's sending (the hub drops frames for slow sockets).
+    private const string SocketViewer = """
+        (url) => { window.__viewer = { frames: 0, segments: 0, reconnects: 0 }; const ws = new WebSocket(url); ws.binaryType = 'arraybuffer';
+          ws.onmessage = (e) => { if (typeof e.data !== 'string') window.__viewer.frames++; }; ws.onclose = () => window.__viewer.reconnects++; }
+        """;
+
+    private const string SocketState = "() => window.__viewer ? { mode: 'socket', frames: window.__viewer.frames, segments: 0, reconnects: window.__viewer.reconnects } : null";
+
+    public static async Task<CpuPoint> MeasureAsync(Browser browser, string pageUrl, bool bareSockets, int viewers, int hubPid, int senderPid, TimeSpan settle, TimeSpan window)
     {
         var pages = new List<IPage>();
         try
         {
             for (int i = 0; i < viewers; i++)
             {
-                pages.Add(await browser.OpenPlayerAsync(pageUrl, 640, 400));
+                if (bareSockets)
+                {
+                    var uri = new Uri(pageUrl);
+                    var page = await browser.OpenPlayerAsync(new Uri(uri, "/assets/style.css").ToString(), 640, 400);
+                    await page.EvaluateAsync(SocketViewer, $"ws://{uri.Authority}{uri.AbsolutePath}/ws");
+                    pages.Add(page);
+                }
+                else
+                {
+                    pages.Add(await browser.OpenPlayerAsync(pageUrl, 640, 400));
+                }
             }
 
             foreach (var page in pages)
             {
-                await Browser.WaitPlayingAsync(page, TimeSpan.FromSeconds(60));
+                await Browser.WaitPlayingAsync(page, TimeSpan.FromSeconds(60), bareSockets ? SocketState : Browser.PlayerState);
             }
 
             await Task.Delay(settle);
-            var before = await StatesAsync(pages);
+            var before = await StatesAsync(pages, bareSockets);
             double hub0 = ProcCpu.ProcessSeconds(hubPid), sender0 = ProcCpu.ProcessSeconds(senderPid);
             double browser0 = ProcCpu.DescendantSeconds(Environment.ProcessId, "chrom");
             var machine0 = ProcCpu.MachineSeconds();
@@ -31,7 +50,7 @@ internal static class ViewerCpuRun
             double browser1 = ProcCpu.DescendantSeconds(Environment.ProcessId, "chrom");
             var machine1 = ProcCpu.MachineSeconds();
             double seconds = clock.Elapsed.TotalSeconds;
-            var after = await StatesAsync(pages);
+            var after = await StatesAsync(pages, bareSockets);
 
             // What each page received during the window: frames drawn (JPEG) or video segments appended (MSE), per second.
             double[] rates = [.. before.Zip(after, (b, a) => (a.Frames + a.Segments - b.Frames - b.Segments) / seconds)];
@@ -58,17 +77,17 @@ internal static class ViewerCpuRun
 
     private static double Percent(double cpuSeconds, double wallSeconds) => 100 * cpuSeconds / wallSeconds;
 
-    private static async Task<List<PlayerState>> StatesAsync(List<IPage> pages)
+    private static async Task<List<PlayerState>> StatesAsync(List<IPage> pages, bool bareSockets)
     {
         var states = new List<PlayerState>(pages.Count);
         foreach (var page in pages)
         {
-            states.Add(await page.EvaluateAsync<PlayerState?>(Browser.PlayerState) ?? new PlayerState());
+            states.Add(await page.EvaluateAsync<PlayerState?>(bareSockets ? SocketState : Browser.PlayerState) ?? new PlayerState());
         }
 
         return states;
     }
 }
 
-/// <summary>One N: CPU in % of one core over the window, and how many frames (or segments) per second each page took in.</summary>
+/// <summary>One N: CPU in % of one core over the window, and how many frames (JPEG), video segments (MSE) or WebSocket messages (bare sockets) per second each page took in.</summary>
 internal sealed record CpuPoint(int Viewers, double HubPercent, double SenderPercent, double BrowserPercent, double MachinePercent, double MinRatePerPage, double MeanRatePerPage, int Reconnects, double Seconds);

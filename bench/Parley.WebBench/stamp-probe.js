@@ -9,8 +9,8 @@
 (() => {
   if (window.__parleyProbe) return;
   const probe = window.__parleyProbe = {
-    source: null, samples: [], playerDelays: [], decoded: 0, rejected: 0, skipped: 0, lastFrame: -1,
-    reset() { this.samples = []; this.playerDelays = []; this.decoded = 0; this.rejected = 0; this.skipped = 0; },
+    source: null, samples: [], playerDelays: [], newestAges: [], aheadMs: [], decoded: 0, rejected: 0, skipped: 0, lastFrame: -1,
+    reset() { this.samples = []; this.playerDelays = []; this.newestAges = []; this.aheadMs = []; this.decoded = 0; this.rejected = 0; this.skipped = 0; },
   };
   const scratch = document.createElement('canvas');
   const ctx = scratch.getContext('2d', { willReadFrequently: true });
@@ -61,6 +61,14 @@
     probe.decoded++;
     probe.samples.push(now - stamp.captureMs);
     if (player.stats && player.stats.delayMs != null) probe.playerDelays.push(player.stats.delayMs);
+    // MSE breakdown: how old the newest frame that reached the page is (encode + RTP + hub + WebSocket), and how much
+    // media the SourceBuffer holds ahead of the playhead; the rest of the latency is Chromium's decode and render.
+    const m = player.mse;
+    if (m && m.lastCaptureMs) {
+      probe.newestAges.push(now - m.lastCaptureMs);
+      const b = source.buffered;
+      if (b && b.length) probe.aheadMs.push((b.end(b.length - 1) - source.currentTime) * 1000);
+    }
   }
 
   function attach() {
