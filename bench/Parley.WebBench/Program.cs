@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using Parley.WebBench;
+
+// Latency into the browser and hub CPU per browser viewer, for the JPEG (canvas) and H.264 (MSE) paths.
+// Usage: dotnet run -c Release --project bench/Parley.WebBench -- [--parley PATH] [--samples 450] [--warmup 3]
+//        [--counts 0,1,5,10,20] [--settle 4] [--window 12] [--paths jpeg,h264] [--audio opus|none] [--viewer player|sockets] [--skip-latency] [--skip-cpu] [--out bench/results]
+// See bench/web/README.md.
+var options = Options.Parse(args);
+string parley = options.Parley ?? Path.Combine(Options.RepositoryRoot, "src", "Parley.Cli", "bin", "Release", "net10.0", "parley");
+if (!File.Exists(parley))
+{
+    Console.Error.WriteLine($"{parley} is missing: run `dotnet build src/Parley.Cli -c Release` first (bench/web/run.sh does).");
+    return 2;
+}
+
+string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
+int rtspPort = ParleyProcess.FreePort(), httpPort = ParleyProcess.FreePort();
+await using var hub = await ParleyProcess.StartAsync(parley,
+    ["serve", "--address", "127.0.0.1", "--rtsp-port", rtspPort.ToString(CultureInfo.InvariantCulture), "--rtp-port", "0",
+     "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--no-demo", "--log-level", "warning"],
+    null, TimeSpan.FromSeconds(5));
+await WaitForPortAsync(httpPort, TimeSpan.FromSeconds(30));
+await using var browser = await Browser.LaunchAsync();
+
+var latencies = new List<LatencyResult>();
+var cpu = new Dictionary<string, List<CpuPoint>>();
+foreach (string video in options.Paths)
+{
+    // One sender per path, at 640x480 30 fps with Opus audio (or --audio none), over UDP on loopback.
+    string path = "bench-" + video;
+    await using var sender = await ParleyProcess.StartAsync(parley,
+        ["send", "test", $"rtsp://127.0.0.1:{rtspPort}/{path}", "--video", video, "--size", "640x480", "--fps", "30", "--audio", options.Audio, "--log-level", "information"],
+        "publishing", TimeSpan.FromSeconds(20));
+    string pageUrl = $"http://localhost:{httpPort}/{path}";
+    await Task.Delay(1000);
+
+    if (!options.SkipLatency)
+    {
+        var result = await LatencyRun.MeasureAsync(browser, pageUrl, path, options.Samples, options.WarmUp);
+        latencies.Add(result);
+        Console.WriteLine($"{video}: {result.Mode} latency p50 {result.Measured.P50:0} ms, p95 {result.Measured.P95:0} ms over {result.Measured.Count} frames " +
+            $"(player badge p50 {result.PlayerReported.P50:0} ms; {result.RejectedReads} unreadable reads, {result.SkippedFrames} frames never shown)");
+    }
+
+    if (!options.SkipCpu)
+    {
+        var points = cpu[video] = [];
+        foreach (int n in options.Counts)
+        {
+            var point = await ViewerCpuRun.MeasureAsync(browser, pageUrl, options.Viewer == "sockets", n, hub.Id, sender.Id, options.Settle, options.Window);
+            points.Add(point);
+            Console.WriteLine($"{video}: N={n,2} hub {point.HubPercent,6:0.0}% sender {point.SenderPercent,5:0.0}% browser {point.BrowserPercent,6:0.0}% " +
+                $"machine {point.MachinePercent,6:0.0}% | per page {point.MinRatePerPage:0.0}-{point.MeanRatePerPage:0.0}/s, reconnects {point.Reconnects}");
+        }
+    }
+
+    if (sender.HasExited)
+    {
+        throw new InvalidOperationException($"the {video} sender exited early:\n{sender.Output}");
+    }
+}
+
+string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
+Directory.CreateDirectory(options.Out);
+var run = new BenchRun(DateTime.UtcNow, Environment.ProcessorCount, CpuModel(), loadBefore, loadAfter, options.CommandLine, latencies, cpu);
+await File.WriteAllTextAsync(Path.Combine(options.Out, "web-latency.json"), JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true }));
+string markdown = Report.Render(run, options);
+await File.WriteAllTextAsync(Path.Combine(options.Out, "web-latency-figures.md"), markdown);
+Console.WriteLine(markdown);
+return 0;
+
+static async Task WaitForPortAsync(int port, TimeSpan timeout)
+{
+    var deadline = DateTime.UtcNow + timeout;
+    while (true)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            return;
+        }
+        catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+    }
+}
+
+static string CpuModel() =>
+    File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
