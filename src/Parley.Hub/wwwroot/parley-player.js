@@ -15,7 +15,7 @@
   const FLAG_AUDIO = 2;
   const HEADER = 32;
   const MAX_LAG_S = 0.5;      // further behind the newest frame than this: jump
-  const CATCH_UP_LAG_S = 0.2; // behind by more than this: play slightly faster
+  const CATCH_UP_LAG_S = 0.1; // behind by more than this: play slightly faster (Chromium keeps ~5 frames queued)
   const KEEP_BEHIND_S = 4;    // buffered media kept behind the playhead
   const AUDIO_TARGET_MS = 60; // jitter buffer target for WebCodecs audio
 
