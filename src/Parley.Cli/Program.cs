@@ -8,6 +8,7 @@ var root = new RootCommand("Parley: self-hosted real-time video, voice and text.
     SendCommand.Create(),
     BenchCommand.Create(),
     ViewCommand.Create(),
+    CallCommand.Create(),
 };
 
 var parse = root.Parse(args);
