@@ -9,6 +9,7 @@ var root = new RootCommand("Parley: self-hosted real-time video, voice and text.
     BenchCommand.Create(),
     ViewCommand.Create(),
     CallCommand.Create(),
+    DevicesCommand.Create(),
 };
 
 var parse = root.Parse(args);
