@@ -8,6 +8,8 @@ var root = new RootCommand("Parley: self-hosted real-time video, voice and text.
     SendCommand.Create(),
     BenchCommand.Create(),
     ViewCommand.Create(),
+    CallCommand.Create(),
+    DevicesCommand.Create(),
 };
 
 var parse = root.Parse(args);

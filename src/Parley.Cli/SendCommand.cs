@@ -149,7 +149,8 @@ internal static class SendCommand
         return ExitCodes.Usage;
     }
 
-    private static bool TryParseSize(string text, out int width, out int height)
+    /// <summary>WIDTHxHEIGHT, even, 16x16 to 7680x4320.</summary>
+    internal static bool TryParseSize(string text, out int width, out int height)
     {
         width = height = 0;
         var parts = text.Split('x');

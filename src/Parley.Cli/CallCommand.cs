@@ -1,0 +1,221 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Parley.Codecs;
+using Parley.Codecs.Gstreamer;
+using Parley.Endpoint.Call;
+using Parley.Endpoint.Send;
+using Parley.Endpoint.View;
+using Parley.Hub;
+using Parley.Hub.Configuration;
+using Parley.Rtsp.Client;
+
+namespace Parley.Cli;
+
+/// <summary>
+/// `parley call URL --name NAME --peer PEER`: send and view at once, through a hub, or directly with
+/// `--listen ADDRESS:PORT` (an in-process hub with RTSP only, which the other side calls).
+/// </summary>
+internal static class CallCommand
+{
+    public static Command Create()
+    {
+        var url = new Argument<string?>("url") { Description = "The hub or the listening peer, rtsp://host:8554[/room]; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
+        var listen = new Option<string?>("--listen") { Description = "Call with no hub: accept the peer on ADDRESS:PORT (RTSP; with --transport tcp a single TCP port, fit for ssh -L)" };
+        var name = new Option<string>("--name") { Description = "This side's name (its path on the hub)", Required = true };
+        var peer = new Option<string?>("--peer") { Description = "The other side's name; without it this side only sends" };
+        var source = new Option<string>("--source") { Description = "What to send, as for 'parley send': test, v4l2:/dev/video0+alsa:default, file:PATH, ...", DefaultValueFactory = _ => "v4l2:/dev/video0+alsa:default" };
+        var video = new Option<string>("--video") { Description = "jpeg, h264 or none", DefaultValueFactory = _ => "jpeg" };
+        var audio = new Option<string>("--audio") { Description = "opus or none", DefaultValueFactory = _ => "opus" };
+        var transport = new Option<string>("--transport", "-t") { Description = "udp, or tcp for firewalls and ssh tunnels", DefaultValueFactory = _ => "udp" };
+        var size = new Option<string>("--size") { Description = "Video size WIDTHxHEIGHT", DefaultValueFactory = _ => "640x480" };
+        var fps = new Option<int>("--fps") { Description = "Frames per second", DefaultValueFactory = _ => 30 };
+        var quality = new Option<int>("--quality") { Description = "JPEG quality 1-100", DefaultValueFactory = _ => 80 };
+        var output = new Option<string?>("--output", "-o") { Description = "Record what the peer sends to FILE (.mkv or .mp4)" };
+        var duration = new Option<double?>("--duration", "-d") { Description = "End the call after SECONDS (default: until Ctrl-C)" };
+        var videoOut = new Option<string?>("--video-out") { Description = "window, fb[:/dev/fbN] or null (default: window when DISPLAY is set, else null)" };
+        var audioOut = new Option<string?>("--audio-out") { Description = "alsa[:DEVICE] or null (default: alsa when a sound card exists, else null)" };
+        var stats = new Option<string?>("--stats") { Description = "Write both directions' statistics as JSON to FILE at exit" };
+        var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
+        var command = new Command("call", "Video call: send camera and microphone and show the peer, through a hub or directly (--listen).")
+        {
+            url, listen, name, peer, source, video, audio, transport, size, fps, quality, output, duration, videoOut, audioOut, stats, logLevel,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string? urlText = parse.GetValue(url);
+            string? listenText = parse.GetValue(listen);
+            Uri? hubUrl = null;
+            IPEndPoint? listenOn = null;
+            if ((urlText is null) == (listenText is null))
+            {
+                return await UsageAsync("give either a URL to call (rtsp://host:8554) or --listen ADDRESS:PORT, not both");
+            }
+
+            if (urlText is not null && (!Uri.TryCreate(urlText, UriKind.Absolute, out hubUrl) || hubUrl.Scheme is not ("rtsp" or "rtsps")))
+            {
+                return await UsageAsync($"expected an rtsp:// URL, got '{urlText}'");
+            }
+
+            if (listenText is not null && !IPEndPoint.TryParse(listenText, out listenOn))
+            {
+                return await UsageAsync($"--listen expects ADDRESS:PORT such as 0.0.0.0:8554, got '{listenText}'");
+            }
+
+            if (!CallOptions.IsValidName(parse.GetValue(name)) || (parse.GetValue(peer) is { } p && (!CallOptions.IsValidName(p) || p == parse.GetValue(name))))
+            {
+                return await UsageAsync("--name and --peer are two different names of letters, digits, '-', '_' or '.'");
+            }
+
+            if (!SourceSpecification.TryParse(parse.GetValue(source)!, out var specification, out string? sourceError))
+            {
+                return await UsageAsync(sourceError!);
+            }
+
+            var videoCodec = parse.GetValue(video) switch { "jpeg" => SendVideoCodec.Jpeg, "h264" => SendVideoCodec.H264, "none" => SendVideoCodec.None, _ => (SendVideoCodec?)null };
+            var mode = parse.GetValue(transport) switch { "tcp" => RtspClientTransport.Tcp, "udp" => RtspClientTransport.Udp, _ => (RtspClientTransport?)null };
+            if (videoCodec is null || mode is null || parse.GetValue(audio) is not ("opus" or "none") || parse.GetValue(fps) is < 1 or > 120 || parse.GetValue(quality) is < 1 or > 100)
+            {
+                return await UsageAsync("--video is jpeg, h264 or none, --audio opus or none, --transport udp or tcp, --fps 1-120, --quality 1-100");
+            }
+
+            if (!SendCommand.TryParseSize(parse.GetValue(size)!, out int width, out int height))
+            {
+                return await UsageAsync($"--size expects WIDTHxHEIGHT with even numbers, got '{parse.GetValue(size)}'");
+            }
+
+            if (parse.GetValue(duration) is <= 0)
+            {
+                return await UsageAsync("--duration is seconds above 0");
+            }
+
+            if (!ViewCommand.TryParseVideoOut(parse.GetValue(videoOut), out string? videoChain) || !ViewCommand.TryParseAudioOut(parse.GetValue(audioOut), out string? audioChain))
+            {
+                return await UsageAsync("--video-out is window, fb, fb:/dev/fbN or null; --audio-out alsa, alsa:DEVICE or null");
+            }
+
+            using var loggerFactory = Logging.Create(parse.GetValue(logLevel)!);
+            var logger = loggerFactory.CreateLogger("parley.call");
+            HubHost? hub = null;
+            try
+            {
+                if (listenOn is not null)
+                {
+                    (hub, hubUrl) = await StartListenerAsync(listenOn, loggerFactory, cancellationToken);
+                    if (hub is null)
+                    {
+                        return ExitCodes.Failure;
+                    }
+
+                    logger.LogInformation("listening on {Address}:{Port}; the peer runs: parley call rtsp://THIS-HOST:{Port} --name {Peer} --peer {Name}{Tcp}",
+                        listenOn.Address, hub.Rtsp.Port, hub.Rtsp.Port, parse.GetValue(peer) ?? "PEER", parse.GetValue(name), mode == RtspClientTransport.Tcp ? " --transport tcp" : "");
+                }
+
+                var session = new CallSession(new CallOptions
+                {
+                    Hub = hubUrl!,
+                    Name = parse.GetValue(name)!,
+                    Peer = parse.GetValue(peer),
+                    Source = specification!,
+                    Video = videoCodec.Value,
+                    Audio = parse.GetValue(audio) == "opus",
+                    Transport = mode.Value,
+                    VideoFormat = new VideoCaptureFormat(width, height, parse.GetValue(fps)),
+                    JpegQuality = parse.GetValue(quality),
+                    Duration = parse.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                    OutputPath = parse.GetValue(output),
+                    VideoOutput = videoChain,
+                    AudioOutput = audioChain,
+                    Status = line => Console.Error.WriteLine(line),
+                    Logger = logger,
+                });
+                if (session.PeerUrl is null)
+                {
+                    logger.LogInformation("no --peer: only sending to {Url}", session.SendUrl);
+                }
+
+                CallReport report;
+                try
+                {
+                    report = await session.RunAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is RtspClientException or ViewException or CodecException or FileNotFoundException)
+                {
+                    string hint = e is CodecException ? ". List cameras and microphones with 'parley devices', or choose another output with --video-out / --audio-out (null discards)" : "";
+                    string message = e.Message.StartsWith("parley view: ", StringComparison.Ordinal) ? e.Message["parley view: ".Length..] : e.Message;
+                    await Console.Error.WriteLineAsync($"parley call: {message}{hint}");
+                    return ExitCodes.Failure;
+                }
+
+                PrintSummary(report);
+                if (parse.GetValue(stats) is { } statsFile)
+                {
+                    await File.WriteAllTextAsync(statsFile, report.ToJson(), CancellationToken.None);
+                }
+
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                if (hub is not null)
+                {
+                    await hub.DisposeAsync();
+                }
+            }
+        });
+        return command;
+    }
+
+    // The in-process hub of a call with no hub: RTSP only (no web UI, no demo), RTP/RTCP on free UDP ports.
+    private static async Task<(HubHost? Hub, Uri? Url)> StartListenerAsync(IPEndPoint endpoint, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var options = new HubOptions();
+        options.Rtsp.Address = endpoint.Address;
+        options.Rtsp.Port = endpoint.Port;
+        options.Rtsp.RtpPort = 0;
+        options.Http.Enabled = false;
+        options.Demo.Enabled = false;
+        var hub = new HubHost(options, loggerFactory);
+        try
+        {
+            await hub.StartAsync(cancellationToken);
+        }
+        catch (SocketException e)
+        {
+            await hub.DisposeAsync();
+            await Console.Error.WriteLineAsync($"parley call: cannot listen on {endpoint} ({e.Message}). Another program may hold that port; choose another with --listen ADDRESS:PORT.");
+            return (null, null);
+        }
+
+        // This side reaches its own hub over loopback, whatever address the peer uses.
+        var self = endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : endpoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+            : endpoint.Address;
+        return (hub, new Uri($"rtsp://{new IPEndPoint(self, hub.Rtsp.Port)}"));
+    }
+
+    private static async Task<int> UsageAsync(string message)
+    {
+        await Console.Error.WriteLineAsync($"parley call: {message}. Run 'parley call --help' for usage.");
+        return ExitCodes.Usage;
+    }
+
+    private static void PrintSummary(CallReport report)
+    {
+        if (report.Send is { } send)
+        {
+            double seconds = Math.Max(send.Duration.TotalSeconds, 1e-3);
+            foreach (var stream in send.Streams)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"sent {stream.MediaType} {stream.Codec}: {stream.Frames} frames ({stream.Frames / seconds:F1}/s), {stream.Packets} packets, {stream.PayloadBytes * 8 / seconds / 1000:F0} kbit/s, {stream.PacketsDropped} dropped"));
+            }
+        }
+
+        Console.WriteLine(report.View is { } view ? view.ToSummary().Replace("parley view:", $"from {report.Peer}:", StringComparison.Ordinal)
+            : report.Peer is null ? "viewed nothing (no --peer)" : $"{report.Peer} did not join the call");
+    }
+}
