@@ -119,6 +119,7 @@ def main():
 
     procs = []
     results = {}
+    args.load_before = os.getloadavg()
     try:
         hub_port = free_port()
         hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(hub_port), "--rtp-port", "0",
@@ -171,6 +172,8 @@ def write_results(results, counts, args):
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores ({cpu}) with `python3 bench/fanout/run.py "
         f"--counts {args.counts}`; window {args.window:g} s per point after {args.settle:g} s settling. Source: presenter-720p.mp4 "
         "looped (720p30 H.264 + AAC, ~3.9 Mb/s). Readers: `parley bench readers` in one process on the same machine.",
+        f"Load average (1 min) before the run {args.load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}: other work on the machine "
+        "competes with both servers and the readers alike.",
         "CPU is the server process's utime+stime over the window, in % of one core. 'lost' sums every reader's RTP "
         "sequence gaps (hub queue drops included).",
         "",
