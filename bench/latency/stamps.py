@@ -26,10 +26,10 @@ def crc16(data):
     return crc
 
 
-def read_stamp(luma, width, height):
+def read_stamp(luma, width, height, cell=None):
     """Returns (frame_number, capture_unix_ms) or None. luma: bytes-like, `width` bytes per row, at least the
-    top 8 cell rows."""
-    cell = cell_size(width, height)
+    top 8 cell rows; `cell` overrides the cell size when the plane is a crop of a larger frame."""
+    cell = cell or cell_size(width, height)
     if cell == 0:
         return None
     q = cell // 4
@@ -49,3 +49,17 @@ def read_stamp(luma, width, height):
     frame = (int.from_bytes(bits[0:8], "big") >> 16) & ((1 << 40) - 1)
     unix_ms = int.from_bytes(bits[6:14], "big", signed=True)
     return frame, unix_ms
+
+
+def draw_stamp(y_plane, width, cell, frame_number, unix_ms):
+    """Draws the stamp into a bytearray luma plane (`width` bytes per row), as TestPatternGenerator does."""
+    bits = bytearray(16)
+    bits[0:8] = ((MAGIC << 56) | ((frame_number & ((1 << 40) - 1)) << 16)).to_bytes(8, "big")
+    bits[6:14] = unix_ms.to_bytes(8, "big", signed=True)
+    bits[14:16] = crc16(bits[:14]).to_bytes(2, "big")
+    white, black = bytes([WHITE]) * cell, bytes([BLACK]) * cell
+    for i in range(COLUMNS * ROWS):
+        value = white if bits[i >> 3] & (0x80 >> (i & 7)) else black
+        x0, y0 = (i % COLUMNS) * cell, (i // COLUMNS) * cell
+        for y in range(y0, y0 + cell):
+            y_plane[y * width + x0:y * width + x0 + cell] = value
