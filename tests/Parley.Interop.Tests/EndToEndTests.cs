@@ -16,9 +16,10 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     private static readonly string Parley = Path.Combine(AppContext.BaseDirectory, "parley");
 
     [Theory]
-    // JPEG at quality 90: the 35 dB.
+    // JPEG at quality 90: the 35 dB (measured here: worst frame 40.3 dB, mean 40.7).
     [InlineData("jpeg", 35.0)]
-    // x264 (zerolatency, 2000 kbit/s default) on a 4x upscaled 160x120 clip at 15 fps is nearly transparent.
+    // x264 (zerolatency, the default 2000 kbit/s) on a 4x upscaled 160x120 clip is far from bitrate-starved:
+    // measured worst frame 38.8 dB, mean 39.9, so the same 35 dB holds with margin for key-frame dips.
     [InlineData("h264", 35.0)]
     public async Task Talking_head_and_speech_arrive_as_sent(string video, double minimumPsnr)
     {
@@ -67,9 +68,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
     /// <summary>
     /// Normalised cross-correlation a recording must reach against the source speech. Opus at 48 kbit/s of the
-    /// 16 kHz speech, back at 16 kHz, measured 0.945 here; the best match of two unrelated stretches of the same
-    /// speaker stays well below 0.5, so 0.7 leaves room for codec variation yet fails on wrong, garbled or
-    /// missing audio.
+    /// 16 kHz speech, back at 16 kHz, measured 0.945 here. 0.7 leaves room for codec variation; silence, a tone,
+    /// or speech displaced or garbled by more than a few ms cannot reach it over two seconds (32000 samples).
     /// </summary>
     private const double CorrelationBound = 0.7;
 
