@@ -118,7 +118,9 @@ public sealed class TestMediaSource : IMediaSource
             return false;
         }
 
-        _tone.Position = _nextSample;
+        // The beeps must fall on whole seconds of the capture wall clock, where the video stamp's second rolls
+        // over; counting from Start alone would put them StartUnixMilliseconds mod 1000 away from the picture.
+        _tone.Position = (StartUnixMilliseconds * (ToneGenerator.SampleRate / 1000)) + _nextSample;
         _tone.Fill(_samples);
         frame = new AudioFrame(_samples, ToneGenerator.SampleRate, _tone.Channels, TimeSpan.FromSeconds((double)_nextSample / ToneGenerator.SampleRate));
         _nextSample += _blockSamples;

@@ -18,12 +18,14 @@ internal sealed class AudioTrackSender : IDisposable
     private readonly OpusPacketizer _packetizer;
     private readonly byte[] _opus = new byte[OpusEncoder.MaxPacketSize];
     private readonly byte[] _packet;
+    private readonly short[] _padded;
     private readonly int _channels;
     private long _samplesSent;
 
     public AudioTrackSender(SendOptions options, int mediaIndex)
     {
         _channels = options.AudioChannels;
+        _padded = new short[FrameSamples * _channels];
         _encoder = new OpusEncoder(_channels, OpusApplication.Voip) { Bitrate = options.AudioBitrate, InBandFec = true, PacketLossPercent = 5 };
         uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
         _packetizer = new OpusPacketizer(ssrc, PayloadType, (ushort)Random.Shared.Next(ushort.MaxValue + 1), (uint)Random.Shared.NextInt64(0, uint.MaxValue));
@@ -48,9 +50,18 @@ internal sealed class AudioTrackSender : IDisposable
                 continue;
             }
 
-            if (block.SampleRate != OpusEncoder.SampleRate || block.Channels != _channels || block.Samples.Length != FrameSamples * _channels)
+            if (block.SampleRate != OpusEncoder.SampleRate || block.Channels != _channels || block.Samples.Length > FrameSamples * _channels)
             {
                 throw new InvalidOperationException($"audio source gives {block.Samples.Length / Math.Max(1, block.Channels)} samples at {block.SampleRate} Hz x {block.Channels}; expected 20 ms blocks at 48 kHz x {_channels}");
+            }
+
+            ReadOnlySpan<short> samples = block.Samples;
+            if (samples.Length < FrameSamples * _channels)
+            {
+                // A file's last block before it ends or loops is short; Opus codes whole 20 ms frames, so pad with silence.
+                samples.CopyTo(_padded);
+                _padded.AsSpan(samples.Length).Clear();
+                samples = _padded;
             }
 
             long due = (long)Math.Round(block.Timestamp.TotalSeconds * OpusEncoder.SampleRate);
@@ -62,7 +73,7 @@ internal sealed class AudioTrackSender : IDisposable
 
             uint timestamp = _packetizer.Timestamp;
             encodeClock.Restart();
-            int length = _encoder.Encode(block.Samples, FrameSamples, _opus);
+            int length = _encoder.Encode(samples, FrameSamples, _opus);
             Track.EncodeTime += encodeClock.Elapsed;
             int packetLength = _packetizer.Packetize(_opus.AsSpan(0, length), FrameSamples, _packet);
             _samplesSent += FrameSamples;

@@ -46,7 +46,10 @@ public sealed class AudioTrackReceiver : TrackReceiver
         _recorder?.OnAudioPacket(
             frame.Payload,
             Timeline.ToMediaTime(frame.Timestamp, arrival),
-            TimeSpan.FromTicks(frame.SampleCount * TimeSpan.TicksPerSecond / OpusPacketInfo.ClockRate));
+            TimeSpan.FromTicks(frame.SampleCount * TimeSpan.TicksPerSecond / OpusPacketInfo.ClockRate),
+            frame.Timestamp,
+            arrival,
+            Reporter.ClockMapping);
     }
 
     /// <inheritdoc/>

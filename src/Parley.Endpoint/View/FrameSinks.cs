@@ -1,11 +1,14 @@
+using Parley.Media.Sync;
+
 namespace Parley.Endpoint.View;
 
 /// <summary>One complete, decodable encoded video frame as a track receiver hands it on. A view, valid during the call.</summary>
 public readonly ref struct ReceivedVideoFrame
 {
     /// <summary>Creates a frame view.</summary>
-    public ReceivedVideoFrame(ReadOnlySpan<byte> data, ViewCodec codec, uint rtpTimestamp, TimeSpan mediaTime, TimeSpan arrival, bool isKeyFrame)
+    public ReceivedVideoFrame(ReadOnlySpan<byte> data, ViewCodec codec, uint rtpTimestamp, TimeSpan mediaTime, TimeSpan arrival, bool isKeyFrame, RtpClockMapping? clockMapping = null)
     {
+        ClockMapping = clockMapping;
         Data = data;
         Codec = codec;
         RtpTimestamp = rtpTimestamp;
@@ -31,6 +34,9 @@ public readonly ref struct ReceivedVideoFrame
 
     /// <summary>True when it decodes on its own (H.264 IDR; every JPEG).</summary>
     public bool IsKeyFrame { get; }
+
+    /// <summary>The sender's RTP-to-capture-clock mapping for this track (RTCP sender reports), or null when unknown.</summary>
+    public RtpClockMapping? ClockMapping { get; }
 }
 
 /// <summary>Takes the encoded video frames of a track (a recorder, a decoder and renderer).</summary>
@@ -45,7 +51,10 @@ public interface IAudioPacketSink
 {
     /// <summary>One Opus packet (RFC 6716) in sequence order. Called on the receive path: copy what you keep.</summary>
     /// <param name="packet">The packet; valid during the call.</param>
-    /// <param name="mediaTime">Its presentation time on the run's timeline.</param>
+    /// <param name="mediaTime">Its presentation time on the run's timeline, anchored on arrival (<see cref="MediaTimeline"/>).</param>
     /// <param name="duration">Audio it holds.</param>
-    void OnAudioPacket(ReadOnlySpan<byte> packet, TimeSpan mediaTime, TimeSpan duration);
+    /// <param name="rtpTimestamp">Its RTP timestamp (48 kHz).</param>
+    /// <param name="arrival">When it arrived, since the run began.</param>
+    /// <param name="clockMapping">The sender's RTP-to-capture-clock mapping for the track (RTCP sender reports).</param>
+    void OnAudioPacket(ReadOnlySpan<byte> packet, TimeSpan mediaTime, TimeSpan duration, uint rtpTimestamp, TimeSpan arrival, RtpClockMapping clockMapping);
 }

@@ -151,7 +151,7 @@ public sealed class VideoTrackReceiver : TrackReceiver
     private void Hand(ReadOnlySpan<byte> data, uint timestamp, TimeSpan arrival, bool isKeyFrame)
     {
         FramesDelivered++;
-        var frame = new ReceivedVideoFrame(data, Track.Codec, timestamp, Timeline.ToMediaTime(timestamp, arrival), arrival, isKeyFrame);
+        var frame = new ReceivedVideoFrame(data, Track.Codec, timestamp, Timeline.ToMediaTime(timestamp, arrival), arrival, isKeyFrame, Reporter.ClockMapping);
         _sink.OnVideoFrame(frame);
     }
 

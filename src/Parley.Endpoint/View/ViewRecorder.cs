@@ -2,13 +2,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Codecs;
 using Parley.Codecs.Gstreamer;
+using Parley.Media.Sync;
 
 namespace Parley.Endpoint.View;
 
 /// <summary>
 /// Records the received encoded media to a Matroska (.mkv) or MP4 (.mp4) file without re-encoding, through
 /// <see cref="GstRecordingSink"/>: H.264 access units or JPEG frames, and Opus packets, on the run's timeline
-/// (<see cref="MediaTimeline"/>). Video starts at a key frame. A write the muxer refuses stops the recording
+/// placed by the sender's capture clock (<see cref="RecordingClock"/>), so the file keeps the captured A/V offset.
+/// Video starts at a key frame. A write the muxer refuses stops the recording
 /// (logged once) rather than the viewing.
 /// </summary>
 public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposable
@@ -17,6 +19,7 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
     private readonly ILogger _logger;
     private readonly Lock _videoGate = new();
     private readonly Lock _audioGate = new();
+    private readonly RecordingClock _clock = new();
     private bool _videoStarted;
     private volatile bool _failed;
 
@@ -60,6 +63,13 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
     {
         lock (_videoGate)
         {
+            TimeSpan mediaTime = frame.MediaTime;
+            if (frame.ClockMapping is { } mapping && !_clock.TryPlace(0, frame.RtpTimestamp, mapping, frame.Arrival, frame.MediaTime, out mediaTime))
+            {
+                _videoStarted = false; // what follows a gap must start at a key frame again
+                return;
+            }
+
             if (_failed || (!_videoStarted && !frame.IsKeyFrame))
             {
                 return;
@@ -68,7 +78,7 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
             _videoStarted = true;
             try
             {
-                if (_sink.WriteVideo(frame.Data, frame.MediaTime, frame.IsKeyFrame))
+                if (_sink.WriteVideo(frame.Data, mediaTime, frame.IsKeyFrame))
                 {
                     VideoFrames++;
                 }
@@ -81,11 +91,11 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
     }
 
     /// <inheritdoc/>
-    public void OnAudioPacket(ReadOnlySpan<byte> packet, TimeSpan mediaTime, TimeSpan duration)
+    public void OnAudioPacket(ReadOnlySpan<byte> packet, TimeSpan mediaTime, TimeSpan duration, uint rtpTimestamp, TimeSpan arrival, RtpClockMapping clockMapping)
     {
         lock (_audioGate)
         {
-            if (_failed)
+            if (_failed || !_clock.TryPlace(1, rtpTimestamp, clockMapping, arrival, mediaTime, out mediaTime))
             {
                 return;
             }

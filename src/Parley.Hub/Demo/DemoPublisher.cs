@@ -120,7 +120,8 @@ public sealed class DemoPublisher : IStreamPublisher, IAsyncDisposable
 
                 while (audioSamples < dueSamples)
                 {
-                    tone.Position = audioSamples;
+                    // Beeps on whole seconds of the capture wall clock, where the stamped video second rolls over.
+                    tone.Position = (epochUnixMs * (ToneGenerator.SampleRate / 1000)) + audioSamples;
                     tone.Fill(pcm);
                     int length = opus.Encode(pcm, AudioFrameSamples, opusBuffer);
                     int packetLength = audioPacketizer.Packetize(opusBuffer.AsSpan(0, length), AudioFrameSamples, audioPacket);
