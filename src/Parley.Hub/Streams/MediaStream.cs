@@ -26,6 +26,8 @@ public sealed class MediaStream
     private readonly byte[] _rtcpScratch = new byte[256];
     private readonly Lock _readersLock = new();
     private MediaStreamReader[] _readers = [];
+    private readonly Lock _senderReportsLock = new();
+    private readonly MediaPacket?[] _lastSenderReports;
     private long _malformedPackets;
     private long _packetsReceived;
     private long _bytesReceived;
@@ -46,6 +48,7 @@ public sealed class MediaStream
         }
 
         Tracks = tracks;
+        _lastSenderReports = new MediaPacket?[tracks.Length];
         _nextReceiverReport = new long[tracks.Length];
     }
 
@@ -131,16 +134,64 @@ public sealed class MediaStream
 
         var track = Tracks[trackIndex];
         var reader = new RtcpCompoundReader(compound);
+        bool hasSenderReport = false;
         while (reader.TryReadNext(out var rtcp))
         {
             if (rtcp.PacketType == RtcpPacketType.SenderReport && RtcpSenderReportView.TryParse(rtcp, out var sr))
             {
+                hasSenderReport = true;
                 track.LastSenderReportNtpMiddle = sr.NtpTimestamp.Middle32;
                 track.LastSenderReportArrival = _time.GetTimestamp();
             }
         }
 
-        FanOut(_pool.Rent(trackIndex, isRtcp: true, isFrameStart: false, compound), track);
+        var packet = _pool.Rent(trackIndex, isRtcp: true, isFrameStart: false, compound);
+        if (hasSenderReport)
+        {
+            packet.AddRef();
+            MediaPacket? previous;
+            lock (_senderReportsLock)
+            {
+                previous = _lastSenderReports[trackIndex];
+                _lastSenderReports[trackIndex] = packet;
+            }
+
+            previous?.Release();
+        }
+
+        FanOut(packet, track);
+    }
+
+    /// <summary>
+    /// Gives a reader that just started the publisher's last sender report of every track, so it can map RTP time
+    /// to the sender's clock (lip sync, RFC 3550 §6.4.1) at once instead of waiting for the next report (ffmpeg sends
+    /// one every 5 s). Call once, after <see cref="AddReader"/>.
+    /// </summary>
+    public void OfferLastSenderReports(MediaStreamReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        for (int i = 0; i < Tracks.Count; i++)
+        {
+            MediaPacket? report;
+            lock (_senderReportsLock)
+            {
+                report = _lastSenderReports[i];
+                report?.AddRef();
+            }
+
+            if (report is null)
+            {
+                continue;
+            }
+
+            reader.Offer(report, Tracks[i].StartKind);
+            if (reader.IsInline)
+            {
+                reader.AfterFanOut(report);
+            }
+
+            report.Release();
+        }
     }
 
     private void FanOut(MediaPacket packet, MediaTrack track)
@@ -253,6 +304,15 @@ public sealed class MediaStream
         foreach (var packet in farewell)
         {
             packet.Release();
+        }
+
+        lock (_senderReportsLock)
+        {
+            for (int i = 0; i < _lastSenderReports.Length; i++)
+            {
+                _lastSenderReports[i]?.Release();
+                _lastSenderReports[i] = null;
+            }
         }
     }
 }

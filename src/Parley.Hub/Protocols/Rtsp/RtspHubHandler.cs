@@ -109,6 +109,7 @@ public sealed class RtspHubHandler : IRtspServerHandler
             return;
         }
 
+        stream.OfferLastSenderReports(state.Reader);
         await state.Reader.RunAsync();
     }
 
