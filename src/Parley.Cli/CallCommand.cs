@@ -104,7 +104,7 @@ internal static class CallCommand
             {
                 if (listenOn is not null)
                 {
-                    (hub, hubUrl) = await StartListenerAsync(listenOn, loggerFactory, cancellationToken);
+                    (hub, hubUrl) = await EmbeddedHub.StartAsync("parley call", listenOn, loggerFactory, cancellationToken);
                     if (hub is null)
                     {
                         return ExitCodes.Failure;
@@ -167,34 +167,6 @@ internal static class CallCommand
             }
         });
         return command;
-    }
-
-    // The in-process hub of a call with no hub: RTSP only (no web UI, no demo), RTP/RTCP on free UDP ports.
-    private static async Task<(HubHost? Hub, Uri? Url)> StartListenerAsync(IPEndPoint endpoint, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
-    {
-        var options = new HubOptions();
-        options.Rtsp.Address = endpoint.Address;
-        options.Rtsp.Port = endpoint.Port;
-        options.Rtsp.RtpPort = 0;
-        options.Http.Enabled = false;
-        options.Demo.Enabled = false;
-        var hub = new HubHost(options, loggerFactory);
-        try
-        {
-            await hub.StartAsync(cancellationToken);
-        }
-        catch (SocketException e)
-        {
-            await hub.DisposeAsync();
-            await Console.Error.WriteLineAsync($"parley call: cannot listen on {endpoint} ({e.Message}). Another program may hold that port; choose another with --listen ADDRESS:PORT.");
-            return (null, null);
-        }
-
-        // This side reaches its own hub over loopback, whatever address the peer uses.
-        var self = endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
-            : endpoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
-            : endpoint.Address;
-        return (hub, new Uri($"rtsp://{new IPEndPoint(self, hub.Rtsp.Port)}"));
     }
 
     private static async Task<int> UsageAsync(string message)

@@ -15,7 +15,9 @@ internal static class SendCommand
     public static Command Create()
     {
         var source = new Argument<string>("source") { Description = "test, file:PATH, v4l2:/dev/videoN, alsa:DEVICE, libcamera, gst:PIPELINE, or video+audio such as v4l2:/dev/video0+alsa:default" };
-        var url = new Argument<string>("url") { Description = "Hub path to publish to, rtsp://host:8554/path" };
+        var url = new Argument<string?>("url") { Description = "Hub path to publish to, rtsp://host:8554/path; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
+        var listen = new Option<string?>("--listen") { Description = "No hub: serve the stream from this process on ADDRESS:PORT, for peers to PLAY rtsp://THIS-HOST:PORT/PATH" };
+        var path = new Option<string>("--path") { Description = "With --listen: the path peers play", DefaultValueFactory = _ => "live" };
         var video = new Option<string>("--video") { Description = "jpeg, h264 or none", DefaultValueFactory = _ => "jpeg" };
         var audio = new Option<string>("--audio") { Description = "opus or none", DefaultValueFactory = _ => "opus" };
         var transport = new Option<string>("--transport", "-t") { Description = "udp, or tcp for firewalls and ssh tunnels", DefaultValueFactory = _ => "udp" };
@@ -34,7 +36,7 @@ internal static class SendCommand
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
         var command = new Command("send", "Capture (camera, microphone, file, test pattern), encode and publish to a hub path.")
         {
-            source, url, video, audio, transport, size, fps, rotate, mirror, quality, bitrate, keyInt, audioBitrate, channels, loop, duration, stats, logLevel,
+            source, url, listen, path, video, audio, transport, size, fps, rotate, mirror, quality, bitrate, keyInt, audioBitrate, channels, loop, duration, stats, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -44,7 +46,22 @@ internal static class SendCommand
                 return await UsageAsync(sourceError!);
             }
 
-            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var target) || target.Scheme is not ("rtsp" or "rtsps"))
+            string? listenText = parse.GetValue(listen);
+            System.Net.IPEndPoint? listenOn = null;
+            Uri? target = null;
+            if ((parse.GetValue(url) is null) == (listenText is null))
+            {
+                return await UsageAsync("give either the hub path to publish to (rtsp://host:8554/path) or --listen ADDRESS:PORT, not both");
+            }
+
+            if (listenText is not null)
+            {
+                if (!System.Net.IPEndPoint.TryParse(listenText, out listenOn) || !System.Text.RegularExpressions.Regex.IsMatch(parse.GetValue(path)!, "^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$"))
+                {
+                    return await UsageAsync($"--listen expects ADDRESS:PORT such as 0.0.0.0:8554 and --path a path such as cam, got '{listenText}' and '{parse.GetValue(path)}'");
+                }
+            }
+            else if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out target) || target.Scheme is not ("rtsp" or "rtsps"))
             {
                 return await UsageAsync($"expected an rtsp:// URL, got '{parse.GetValue(url)}'");
             }
@@ -85,9 +102,23 @@ internal static class SendCommand
             }
 
             using var loggerFactory = Logging.Create(parse.GetValue(logLevel)!);
+            Parley.Hub.HubHost? hub = null;
+            if (listenOn is not null)
+            {
+                (hub, var local) = await EmbeddedHub.StartAsync("parley send", listenOn, loggerFactory, cancellationToken);
+                if (hub is null)
+                {
+                    return ExitCodes.Failure;
+                }
+
+                target = new Uri(local!, parse.GetValue(path));
+                loggerFactory.CreateLogger("parley.send").LogInformation("serving on {Address}:{Port}: peers play rtsp://THIS-HOST:{Port}/{Path}", listenOn.Address, hub.Rtsp.Port, hub.Rtsp.Port, parse.GetValue(path));
+            }
+
+            await using var hubLifetime = hub;
             var session = new SendSession(new SendOptions
             {
-                Url = target,
+                Url = target!,
                 Source = specification!,
                 Video = videoCodec,
                 Audio = parse.GetValue(audio) == "opus",

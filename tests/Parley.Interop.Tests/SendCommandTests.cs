@@ -49,6 +49,25 @@ public sealed class SendCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_listen_the_sender_serves_its_stream_itself_for_a_peer_to_play()
+    {
+        int port = FreeTcpPort();
+        await using var send = StartSend("test", "--listen", $"127.0.0.1:{port}", "--path", "cam", "--transport", "tcp", "--duration", "60");
+        string url = $"rtsp://127.0.0.1:{port}/cam";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!send.StandardOutput.Contains("publishing Test", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !send.HasExited)
+        {
+            await Task.Delay(100);
+        }
+
+        string probe = await ProbeAsync(url);
+        Assert.Contains("codec_name=mjpeg|width=640|height=480", probe, StringComparison.Ordinal);
+        Assert.Contains("codec_name=opus|sample_rate=48000", probe, StringComparison.Ordinal);
+        await GstPlaysAsync(url, "rtpjpegdepay", "!", "jpegdec", "!", "fakesink", "num-buffers=30", "sync=false");
+        await StopAsync(send);
+    }
+
+    [Fact]
     public async Task Jpeg_at_quality_90_arrives_within_35_db_of_the_source_frames()
     {
         await using var hub = await TestHub.StartAsync(output);
