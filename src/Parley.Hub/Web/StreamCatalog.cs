@@ -98,7 +98,7 @@ public sealed class StreamCatalog
             stream.Publisher.Description,
             playback.Mode.ToString().ToLowerInvariant(),
             stream.CodecSummary,
-            [.. stream.Tracks.Select(t => new TrackSummary(t.MediaType, t.EncodingName, t.ClockRate, t.Channels))],
+            [.. stream.Tracks.Select(t => new TrackSummary(t.MediaType, t.EncodingName, t.ClockRate, t.IsVideo ? 0 : t.Channels))],
             width,
             height,
             sample.FrameRate,
