@@ -70,8 +70,9 @@ public sealed class VideoTrackReceiver : TrackReceiver
     private bool IsWaitingForKeyFrame => _h264 is not null && (_h264.NeedsKeyFrame || _keyFrameRequested);
 
     /// <summary>
-    /// Asks for a key frame from outside the packet path (the decoder failed, or a queue dropped a frame): frames
-    /// are held back until one arrives, and a PLI goes out with the next feedback.
+    /// Asks for a key frame from outside the packet path (the decoder failed, or a queue dropped a frame): a PLI goes
+    /// out with the next feedback. Frames keep flowing to every sink; a sink that dropped one waits for the key frame
+    /// itself, so a slow decoder never costs the recording a frame.
     /// </summary>
     public void RequestKeyFrame()
     {
@@ -111,9 +112,11 @@ public sealed class VideoTrackReceiver : TrackReceiver
             _keyFrameRequested = false;
         }
 
-        if (_h264.NeedsKeyFrame || _keyFrameRequested)
+        if (_h264.NeedsKeyFrame)
         {
-            // A frame that refers to one we lost: a decoder would show garbage until the next IDR.
+            // A frame that refers to one lost on the network: a decoder would show garbage until the next IDR.
+            // (A key frame requested from outside, for a decoder's own drop, holds back nothing here: the recorder
+            // still gets every frame; the renderer waits for the key frame by itself.)
             Statistics.OnFrameDropped();
             return;
         }
