@@ -1,3 +1,5 @@
+using Parley.Media.H264;
+
 namespace Parley.Media.Mp4;
 
 /// <summary>Writes the stsd sample entry of a track: avc1+avcC, Opus+dOps or mp4a+esds.</summary>
@@ -27,7 +29,7 @@ internal static class Mp4SampleEntryWriter
     {
         ReadOnlySpan<byte> sps = track.Sps.Span;
         ReadOnlySpan<byte> pps = track.Pps.Span;
-        Mp4SpsInfo info = track.SpsInfo;
+        var info = track.SpsInfo;
         int entry = w.Begin("avc1"u8);
         WriteSampleEntryHeader(ref w);
         w.WriteZeros(16); // pre_defined, reserved, pre_defined[3]
@@ -53,7 +55,7 @@ internal static class Mp4SampleEntryWriter
         w.WriteByte(1);
         w.WriteUInt16((ushort)pps.Length);
         w.Write(pps);
-        if (Mp4SpsInfo.HasChromaInfo(info.ProfileIdc))
+        if (HasChromaInfo(info.ProfileIdc))
         {
             w.WriteByte((byte)(0xFC | info.ChromaFormatIdc));
             w.WriteByte((byte)(0xF8 | (info.BitDepthLuma - 8)));
@@ -64,6 +66,10 @@ internal static class Mp4SampleEntryWriter
         w.End(avcC);
         w.End(entry);
     }
+
+    // The profiles whose SPS carries chroma format and bit depth (H.264 §7.3.2.1.1), which avcC repeats.
+    private static bool HasChromaInfo(int profileIdc) =>
+        profileIdc is 100 or 110 or 122 or 244 or 44 or 83 or 86 or 118 or 128 or 138 or 139 or 134 or 135;
 
     // OpusSampleEntry with OpusSpecificBox ("Encapsulation of Opus in ISO Base Media File Format" §4.3.2):
     //  Version=0 u8 | OutputChannelCount u8 | PreSkip u16 | InputSampleRate u32 | OutputGain s16 | ChannelMappingFamily=0 u8

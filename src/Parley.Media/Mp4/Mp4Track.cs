@@ -1,4 +1,5 @@
 using System.Globalization;
+using Parley.Media.H264;
 
 namespace Parley.Media.Mp4;
 
@@ -174,7 +175,7 @@ public sealed class Mp4Track
     }
 
     /// <summary>What avcC needs from <see cref="Sps"/>.</summary>
-    internal Mp4SpsInfo SpsInfo { get; private set; }
+    internal H264SequenceParameterSet SpsInfo { get; private set; }
 
     /// <summary>True when <paramref name="sps"/> and <paramref name="pps"/> equal the current parameter sets.</summary>
     internal bool HasParameterSets(ReadOnlySpan<byte> sps, ReadOnlySpan<byte> pps) =>
@@ -183,7 +184,7 @@ public sealed class Mp4Track
     /// <summary>Replaces the parameter sets (allocates: only on a change); false when the SPS does not parse.</summary>
     internal bool TrySetParameterSets(ReadOnlySpan<byte> sps, ReadOnlySpan<byte> pps)
     {
-        if (!Mp4SpsInfo.TryParse(sps, out Mp4SpsInfo info) || pps.IsEmpty || pps.Length > 4096 || (pps[0] & 0x1F) != 8)
+        if (!H264SequenceParameterSet.TryParse(sps, out var info) || pps.IsEmpty || pps.Length > 4096 || (pps[0] & 0x1F) != 8)
         {
             return false;
         }
