@@ -193,7 +193,7 @@ public sealed class SendSession
                 int length = track.WriteSenderReport(rtcp, now, Cname);
                 if (length > 0)
                 {
-                    publication.TrySendRtcp(track.MediaIndex, rtcp.AsMemory(0, length).ToArray());
+                    publication.TrySendRtcp(track.MediaIndex, rtcp.AsMemory(0, length)); // sent before it returns: the buffer is reused safely
                 }
 
                 long frames = track.Frames, bytes = track.PayloadBytes;
