@@ -15,56 +15,21 @@ Needs: dotnet SDK, ffmpeg, /usr/bin/python3 with gir1.2-gst-rtsp-server-1.0.
 import argparse
 import json
 import os
-import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MEDIA = os.path.join(os.path.dirname(ROOT), "shared", "media", "presenter-720p.mp4")
-TICKS = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchproc import MEDIA as MEDIA_DIR, ROOT, build_parley, cpu_seconds, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
-
-
-def wait_for_port(port, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port}")
+MEDIA = os.path.join(MEDIA_DIR, "presenter-720p.mp4")
 
 
 def start_publisher(looped, hub_port):
     return subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-i", looped, "-c", "copy", "-f", "rtsp",
                              "-rtsp_transport", "tcp", f"rtsp://127.0.0.1:{hub_port}/bench"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_for_line(proc, pattern, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"process exited while waiting for {pattern!r}")
-        if re.search(pattern, line):
-            return line
-    raise RuntimeError(f"timed out waiting for {pattern!r}")
 
 
 def measure(parley, url, count, transport, server_pid, settle, window, workdir):
@@ -110,8 +75,7 @@ def main():
     args = ap.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
 
-    subprocess.run(["dotnet", "build", os.path.join(ROOT, "src", "Parley.Cli"), "-c", "Release", "-v", "q", "-nologo"], check=True)
-    parley = os.path.join(ROOT, "src", "Parley.Cli", "bin", "Release", "net10.0", "parley")
+    parley = build_parley()
     workdir = tempfile.mkdtemp(prefix="parley-fanout-")
     looped = os.path.join(workdir, "presenter-looped.mkv")
     # About 8 minutes of the 8.3 s clip: long enough for every point of one transport without a restart.
@@ -150,13 +114,7 @@ def main():
             publisher.terminate()
             publisher.wait(10)
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
 
     write_results(results, counts, args)
 

@@ -18,17 +18,13 @@ own ms/frame from send --stats).
 import argparse, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchproc import cpu_seconds as proc_cpu_seconds, free_port  # noqa: E402
 from stamps import cell_size, draw_stamp, read_stamp  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 CROP_W, CROP_H = 256, 128
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentile(values, p):
@@ -38,12 +34,6 @@ def percentile(values, p):
     k = (len(values) - 1) * p / 100
     f = int(k)
     return values[f] + (values[min(f + 1, len(values) - 1)] - values[f]) * (k - f)
-
-
-def proc_cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_line(proc, word, timeout=30):

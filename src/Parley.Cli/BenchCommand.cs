@@ -12,24 +12,29 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var url = new Argument<string>("url") { Description = "Stream to read, rtsp://host:8554/path" };
-        var count = new Option<int>("--count", "-n") { Description = "Number of concurrent readers", DefaultValueFactory = _ => 1 };
+        var url = new Argument<string[]>("url") { Description = "Streams to read, rtsp://host:8554/path; several for a room", Arity = ArgumentArity.OneOrMore };
+        var count = new Option<int>("--count", "-n") { Description = "Number of concurrent readers of each stream", DefaultValueFactory = _ => 1 };
         var transport = new Option<string>("--transport", "-t") { Description = "tcp or udp", DefaultValueFactory = _ => "tcp" };
         var duration = new Option<double>("--duration", "-d") { Description = "Seconds to measure once every reader plays", DefaultValueFactory = _ => 30 };
         var json = new Option<FileInfo?>("--json") { Description = "Write every reader's totals to this JSON file" };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
-        var readers = new Command("readers", "Start N RTSP readers of one stream and report what each received (packets, frames, loss).")
+        var readers = new Command("readers", "Start N RTSP readers of each stream and report what each received (packets, frames, loss).")
         {
             url, count, transport, duration, json, logLevel,
         };
 
         readers.SetAction(async (parse, cancellationToken) =>
         {
-            string text = parse.GetValue(url)!;
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var target) || target.Scheme is not ("rtsp" or "rtsps"))
+            var targets = new List<Uri>();
+            foreach (string text in parse.GetValue(url)!)
             {
-                await Console.Error.WriteLineAsync($"parley bench readers: expected an rtsp:// URL, got '{text}'.");
-                return ExitCodes.Usage;
+                if (!Uri.TryCreate(text, UriKind.Absolute, out var target) || target.Scheme is not ("rtsp" or "rtsps"))
+                {
+                    await Console.Error.WriteLineAsync($"parley bench readers: expected an rtsp:// URL, got '{text}'.");
+                    return ExitCodes.Usage;
+                }
+
+                targets.Add(target);
             }
 
             if (!TryParseTransport(parse.GetValue(transport), out var mode) || parse.GetValue(count) < 1 || parse.GetValue(duration) <= 0)
@@ -41,7 +46,7 @@ internal static class BenchCommand
             using var loggerFactory = Logging.Create(parse.GetValue(logLevel)!);
             var report = await ReaderLoad.RunAsync(new ReaderLoadOptions
             {
-                Url = target,
+                Urls = targets,
                 Count = parse.GetValue(count),
                 Transport = mode,
                 Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
@@ -103,6 +108,7 @@ internal static class BenchCommand
         readers = report.Readers.Select(r => new
         {
             index = r.Index,
+            url = r.Url.ToString(),
             error = r.Error,
             media = r.Media.Select(m => new { type = m.MediaType, m.Totals.Packets, m.Totals.PayloadBytes, m.Totals.Lost, m.Totals.Frames, m.Totals.RtcpPackets }),
         }),

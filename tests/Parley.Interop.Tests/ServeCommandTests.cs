@@ -22,7 +22,7 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
 
         var report = await ReaderLoad.RunAsync(new ReaderLoadOptions
         {
-            Url = new Uri($"rtsp://127.0.0.1:{port}/demo"),
+            Urls = [new Uri($"rtsp://127.0.0.1:{port}/demo")],
             Count = 2,
             Transport = RtspClientTransport.Tcp,
             Duration = TimeSpan.FromSeconds(2),

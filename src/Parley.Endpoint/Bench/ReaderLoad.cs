@@ -10,10 +10,10 @@ namespace Parley.Endpoint.Bench;
 /// <summary>Settings of a <see cref="ReaderLoad"/> run.</summary>
 public sealed class ReaderLoadOptions
 {
-    /// <summary>The stream to read, rtsp://host:port/path.</summary>
-    public required Uri Url { get; init; }
+    /// <summary>The streams to read, rtsp://host:port/path; at least one.</summary>
+    public required IReadOnlyList<Uri> Urls { get; init; }
 
-    /// <summary>Number of concurrent readers, at least 1.</summary>
+    /// <summary>Number of concurrent readers of each stream, at least 1 (a room of P participants: P - 1).</summary>
     public int Count { get; init; } = 1;
 
     /// <summary>Media transport each reader asks for.</summary>
@@ -33,9 +33,10 @@ public sealed class ReaderLoadOptions
 
 /// <summary>What one reader of a <see cref="ReaderLoad"/> run received.</summary>
 /// <param name="Index">Reader number, from 0.</param>
+/// <param name="Url">The stream it read.</param>
 /// <param name="Media">Per media of the SDP: media type ("video", "audio") and totals.</param>
 /// <param name="Error">Why the reader stopped early (or never started); null when it played to the end.</param>
-public sealed record ReaderResult(int Index, IReadOnlyList<(string MediaType, ReaderMediaTotals Totals)> Media, string? Error);
+public sealed record ReaderResult(int Index, Uri Url, IReadOnlyList<(string MediaType, ReaderMediaTotals Totals)> Media, string? Error);
 
 /// <summary>The outcome of a <see cref="ReaderLoad"/> run.</summary>
 /// <param name="Readers">One result per reader.</param>
@@ -50,8 +51,8 @@ public sealed record ReaderLoadReport(IReadOnlyList<ReaderResult> Readers, TimeS
 }
 
 /// <summary>
-/// A light RTSP load generator: N readers (DESCRIBE, SETUP every media, PLAY) of one stream that count what they
-/// receive without decoding, so the cost measured is the server's, not the clients'. Used by
+/// A light RTSP load generator: N readers (DESCRIBE, SETUP every media, PLAY) of each of one or more streams that
+/// count what they receive without decoding, so the cost measured is the server's, not the clients'. Used by
 /// <c>parley bench readers</c> and the fan-out benchmark script.
 /// </summary>
 public static class ReaderLoad
@@ -64,13 +65,14 @@ public static class ReaderLoad
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfZero(options.Urls.Count);
         var logger = options.Logger ?? NullLogger.Instance;
-        var readers = new Reader[options.Count];
+        var readers = new Reader[options.Count * options.Urls.Count];
         try
         {
             for (int i = 0; i < readers.Length; i++)
             {
-                readers[i] = new Reader(i);
+                readers[i] = new Reader(i, options.Urls[i % options.Urls.Count]);
                 await readers[i].StartAsync(options, cancellationToken).ConfigureAwait(false);
                 logger.LogDebug("reader {Index}: {State}", i, readers[i].Error ?? "playing");
                 if (options.StartInterval > TimeSpan.Zero && i + 1 < readers.Length)
@@ -108,7 +110,7 @@ public static class ReaderLoad
         }
     }
 
-    private sealed class Reader(int index)
+    private sealed class Reader(int index, Uri url)
     {
         private readonly ReaderCounters _counters = new();
         private RtspClient? _client;
@@ -121,7 +123,7 @@ public static class ReaderLoad
         {
             try
             {
-                _client = await RtspClient.ConnectAsync(options.Url.ToString(), new RtspClientOptions { Transport = options.Transport, Receiver = _counters, PlayRange = null }, cancellationToken).ConfigureAwait(false);
+                _client = await RtspClient.ConnectAsync(url.ToString(), new RtspClientOptions { Transport = options.Transport, Receiver = _counters, PlayRange = null }, cancellationToken).ConfigureAwait(false);
                 var sdp = await _client.DescribeAsync(cancellationToken).ConfigureAwait(false);
                 _mediaTypes = sdp.Media.Select(m => m.MediaType).ToArray();
                 _counters.Configure(sdp.Media.Select(ClockRate).ToArray());
@@ -153,7 +155,7 @@ public static class ReaderLoad
                 media.Add((_mediaTypes[i], new ReaderMediaTotals(now.Packets - start.Packets, now.PayloadBytes - start.PayloadBytes, now.Lost - start.Lost, now.Frames - start.Frames, now.RtcpPackets - start.RtcpPackets)));
             }
 
-            return new ReaderResult(index, media, error);
+            return new ReaderResult(index, url, media, error);
         }
 
         public async Task StopAsync()

@@ -1,0 +1,64 @@
+"""Process and port helpers shared by the end-to-end benchmark scripts (fanout/, latency/, rooms/)."""
+import os
+import re
+import socket
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MEDIA = os.path.join(os.path.dirname(ROOT), "shared", "media")
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    """A port the OS has just handed out on 127.0.0.1 (TCP by default)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    """CPU time (utime + stime, /proc/PID/stat fields 14 and 15) of a process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_port(port, timeout):
+    """Waits until something accepts TCP connections on 127.0.0.1:port."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def wait_for_line(proc, pattern, timeout=30):
+    """Reads the process's stdout (text mode) until a line matches the regular expression; returns that line."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{proc.args[0]} exited while waiting for {pattern!r}")
+        if re.search(pattern, line):
+            return line
+    raise RuntimeError(f"timed out waiting for {pattern!r}")
+
+
+def build_parley():
+    """Builds the CLI in Release and returns the path of the `parley` executable."""
+    subprocess.run(["dotnet", "build", os.path.join(ROOT, "src", "Parley.Cli"), "-c", "Release", "-v", "q", "-nologo"], check=True)
+    return os.path.join(ROOT, "src", "Parley.Cli", "bin", "Release", "net10.0", "parley")
+
+
+def stop_all(procs):
+    """Terminates every process still running (then kills what ignores it for 5 s)."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
