@@ -89,7 +89,8 @@ public sealed class FfmpegRelayTests(ITestOutputHelper output)
         Assert.Equal(0, gstExit);
     }
 
-    internal static ExternalProcess Publish(TestHub hub, string path, string transport, bool loop = false, string? source = null)
+    /// <summary>ffmpeg publishing the presenter (or <paramref name="source"/>): H.264 copied, audio as Opus, or copied (AAC) with <paramref name="copyAudio"/>.</summary>
+    internal static ExternalProcess Publish(TestHub hub, string path, string transport, bool loop = false, string? source = null, bool copyAudio = false)
     {
         var args = new List<string> { "-v", "warning", "-nostdin", "-re" };
         if (loop)
@@ -97,8 +98,9 @@ public sealed class FfmpegRelayTests(ITestOutputHelper output)
             args.AddRange(["-stream_loop", "-1"]);
         }
 
-        args.AddRange(["-i", source ?? Source, "-map", "0:v", "-map", "0:a", "-c:v", "copy", "-c:a", "libopus", "-b:a", "64k", "-ar", "48000",
-            "-f", "rtsp", "-rtsp_transport", transport, hub.Url(path)]);
+        args.AddRange(["-i", source ?? Source, "-map", "0:v", "-map", "0:a", "-c:v", "copy"]);
+        args.AddRange(copyAudio ? ["-c:a", "copy"] : ["-c:a", "libopus", "-b:a", "64k", "-ar", "48000"]);
+        args.AddRange(["-f", "rtsp", "-rtsp_transport", transport, hub.Url(path)]);
         return ExternalProcess.Start("ffmpeg", [.. args]);
     }
 }

@@ -81,15 +81,18 @@ public sealed class WebPlayerTests(ITestOutputHelper output)
         await Chromium.ScreenshotAsync(page, "streams-with-mjpeg", output);
     }
 
-    [Fact]
-    public async Task Presenter_published_by_ffmpeg_plays_through_mse_with_audio_at_the_live_edge()
+    [Theory]
+    [InlineData("opus")]
+    [InlineData("aac")]
+    public async Task Presenter_published_by_ffmpeg_plays_through_mse_with_audio_at_the_live_edge(string audio)
     {
         await using var hub = await TestHub.StartAsync(output);
-        await using var publisher = FfmpegRelayTests.Publish(hub, "presenter", "tcp", loop: true);
+        await using var publisher = FfmpegRelayTests.Publish(hub, "presenter", "tcp", loop: true, copyAudio: audio == "aac");
         await hub.WaitForStreamAsync("presenter", TimeSpan.FromSeconds(15), () => publisher.HasExited);
         await using var chromium = await Chromium.LaunchAsync();
         var page = await chromium.NewPageAsync(output, colorScheme: "light");
-        Assert.True(await page.EvaluateAsync<bool>("() => MediaSource.isTypeSupported('video/mp4; codecs=\"avc1.64001f,opus\"')"), "Chromium cannot play H.264 + Opus in MSE");
+        string codecs = audio == "aac" ? "avc1.64001f,mp4a.40.2" : "avc1.64001f,opus";
+        Assert.True(await page.EvaluateAsync<bool>($"() => MediaSource.isTypeSupported('video/mp4; codecs=\"{codecs}\"')"), $"Chromium cannot play {codecs} in MSE");
         await page.GotoAsync(hub.WebUrl("presenter"));
 
         var first = await Chromium.WaitForAsync<VideoSample?>(page, VideoState, TimeSpan.FromSeconds(20), s => s is { Time: > 0.5, Mean: > 20 }, "video playing");
@@ -100,10 +103,10 @@ public sealed class WebPlayerTests(ITestOutputHelper output)
         Assert.True(second.Time > first!.Time + 0.8, "currentTime does not advance");
         Assert.True(second.Mean > 20, $"frames drawn from the video are black (mean {second.Mean})");
         Assert.NotEqual(first.Hash, second.Hash);
-        Assert.True(second.AudioBytes > 0, "the Opus track did not decode");
+        Assert.True(second.AudioBytes > 0, $"the {audio} track did not decode");
         Assert.InRange(second.Lag, 0, 1000);
         Assert.InRange(second.Delay, 0, 1500);
-        await Chromium.ScreenshotAsync(page, "player-mse-presenter", output);
+        await Chromium.ScreenshotAsync(page, $"player-mse-presenter-{audio}", output);
         await publisher.QuitAsync(TimeSpan.FromSeconds(5));
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Parley.Hub.Streams;
+using Parley.Media.Aac;
 using Parley.Media.H264;
 using Parley.Media.Jpeg;
 using Parley.Media.Mp4;
@@ -13,7 +14,7 @@ namespace Parley.Hub.Web;
 
 /// <summary>
 /// The browser side of one stream: a single reader that depacketizes once per stream (JPEG frames, H.264 access
-/// units, Opus packets), muxes H.264 and Opus into fragmented MP4 once (<see cref="Mp4Muxer"/>), and hands the
+/// units, Opus packets, AAC access units), muxes H.264 with Opus or AAC into fragmented MP4 once (<see cref="Mp4Muxer"/>), and hands the
 /// same <see cref="WebFrame"/> to every <see cref="WebViewer"/>'s queue (DESIGN.md §3: protocols that need frames
 /// depacketize once per stream, not once per reader).
 /// </summary>
@@ -36,6 +37,7 @@ public sealed class StreamFrameSource : MediaStreamReader
     private readonly JpegDepacketizer? _jpeg;
     private readonly H264Depacketizer? _h264;
     private readonly OpusDepacketizer? _opus;
+    private readonly AacDepacketizer? _aac;
     private readonly Mp4Muxer? _muxer;
     private readonly Mp4Track? _mp4Video;
     private readonly Mp4Track? _mp4Audio;
@@ -73,11 +75,18 @@ public sealed class StreamFrameSource : MediaStreamReader
         }
 
         _videoTimeline = new TrackTimeline(Mp4Track.VideoTimescale);
-        _audioTimeline = new TrackTimeline(Mp4Track.OpusTimescale);
-        if (Playback.AudioTrack >= 0)
+        Mpeg4GenericParameters? aac = null;
+        if (Playback.AudioTrack >= 0 && WebPlayback.TryGetAacParameters(stream.Tracks[Playback.AudioTrack], out aac))
+        {
+            _aac = new AacDepacketizer(aac);
+        }
+        else if (Playback.AudioTrack >= 0)
         {
             _opus = new OpusDepacketizer();
         }
+
+        // AAC's RTP clock is its sample rate (RFC 3640 §4.1), which is also its MP4 timescale.
+        _audioTimeline = new TrackTimeline(_aac is not null ? (uint)stream.Tracks[Playback.AudioTrack].ClockRate : Mp4Track.OpusTimescale);
 
         if (Playback.Mode == WebPlaybackMode.Jpeg)
         {
@@ -94,10 +103,16 @@ public sealed class StreamFrameSource : MediaStreamReader
             ? configured!
             : Mp4Track.H264(VideoTrackId, frameDuration);
         var tracks = new List<Mp4Track> { _mp4Video };
-        if (Playback.AudioTrack >= 0)
+        if (aac is not null)
+        {
+            var track = stream.Tracks[Playback.AudioTrack];
+            _mp4Audio = Mp4Track.Aac(AudioTrackId, track.ClockRate, WebPlayback.AudioChannels(track), aac.AudioSpecificConfig.Span);
+            tracks.Add(_mp4Audio);
+        }
+        else if (Playback.AudioTrack >= 0)
         {
             // A live stream starts mid-way: there is no encoder lookahead to skip.
-            _mp4Audio = Mp4Track.Opus(AudioTrackId, WebPlayback.OpusChannels(stream.Tracks[Playback.AudioTrack]), preSkip: 0);
+            _mp4Audio = Mp4Track.Opus(AudioTrackId, WebPlayback.AudioChannels(stream.Tracks[Playback.AudioTrack]), preSkip: 0);
             tracks.Add(_mp4Audio);
         }
 
@@ -224,8 +239,12 @@ public sealed class StreamFrameSource : MediaStreamReader
             }
             else
             {
-                WriteAudioSegment(packet.TrackIndex, opus.Timestamp, opus.Payload, arrival);
+                WriteAudioSegment(packet.TrackIndex, opus.Timestamp, opus.Payload, [opus.Payload.Length], arrival);
             }
+        }
+        else if (packet.TrackIndex == Playback.AudioTrack && _aac is not null && _aac.Push(rtp, out var aacUnits))
+        {
+            WriteAudioSegment(packet.TrackIndex, aacUnits.Timestamp, aacUnits.Data, aacUnits.Sizes, arrival);
         }
 
         return true;
@@ -254,7 +273,8 @@ public sealed class StreamFrameSource : MediaStreamReader
         Broadcast(frame.Seal(WebMessage.HeaderLength + info.Length, WebMessageKind.Mp4Media, info.IsSyncSample, isAudio: false));
     }
 
-    private void WriteAudioSegment(int trackIndex, uint timestamp, ReadOnlySpan<byte> opus, long arrival)
+    // Opus: one packet; AAC: the access units of one RTP packet, one segment for all of them.
+    private void WriteAudioSegment(int trackIndex, uint timestamp, ReadOnlySpan<byte> frames, ReadOnlySpan<int> frameSizes, long arrival)
     {
         if (_currentInit is null)
         {
@@ -263,14 +283,14 @@ public sealed class StreamFrameSource : MediaStreamReader
         }
 
         long decodeTime = _audioTimeline.DecodeTime(timestamp, arrival, Origin(arrival));
-        var frame = WebFrame.Rent(WebMessage.HeaderLength + Mp4Muxer.MeasureAudio(opus.Length));
-        if (!_muxer!.TryWriteAudio(_mp4Audio!, opus, decodeTime, frame.Writable[WebMessage.HeaderLength..], out var info))
+        var frame = WebFrame.Rent(WebMessage.HeaderLength + Mp4Muxer.MeasureAudio(frames.Length, frameSizes.Length));
+        if (!_muxer!.TryWriteAudio(_mp4Audio!, frames, frameSizes, decodeTime, frame.Writable[WebMessage.HeaderLength..], out var info))
         {
             frame.Release();
             return;
         }
 
-        WriteHeader(frame, WebMessageKind.Mp4Media, trackIndex, timestamp, arrival, MediaMicroseconds(decodeTime, Mp4Track.OpusTimescale), isKey: true, isAudio: true);
+        WriteHeader(frame, WebMessageKind.Mp4Media, trackIndex, timestamp, arrival, MediaMicroseconds(decodeTime, _mp4Audio!.Timescale), isKey: true, isAudio: true);
         Broadcast(frame.Seal(WebMessage.HeaderLength + info.Length, WebMessageKind.Mp4Media, isKeyFrame: true, isAudio: true));
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Parley.Hub.Streams;
+using Parley.Media.Aac;
 
 namespace Parley.Hub.Web;
 
@@ -12,17 +14,18 @@ public enum WebPlaybackMode
     /// <summary>JPEG frames drawn to a canvas and Opus packets decoded by WebCodecs (also audio-only Opus streams).</summary>
     Jpeg,
 
-    /// <summary>H.264 (with Opus) as fragmented MP4 into Media Source Extensions.</summary>
+    /// <summary>H.264 (with Opus or AAC) as fragmented MP4 into Media Source Extensions.</summary>
     Mse,
 }
 
 /// <summary>
 /// Which tracks of a stream a browser gets and how: the first JPEG or H.264 video track and the first Opus audio
-/// track. Other tracks (AAC, VP8, a second camera) are not sent to browsers yet.
+/// track; with H.264 and no Opus, the first AAC track (RFC 3640 mpeg4-generic, which MSE plays as mp4a; the JPEG
+/// player decodes Opus only). Other tracks (VP8, a second camera) are not sent to browsers yet.
 /// </summary>
 /// <param name="Mode">How the browser plays it.</param>
 /// <param name="VideoTrack">Index of the video track, -1 for none.</param>
-/// <param name="AudioTrack">Index of the Opus track, -1 for none.</param>
+/// <param name="AudioTrack">Index of the Opus or AAC track, -1 for none.</param>
 public readonly record struct WebPlayback(WebPlaybackMode Mode, int VideoTrack, int AudioTrack)
 {
     /// <summary>Chooses the tracks of <paramref name="stream"/>.</summary>
@@ -50,11 +53,19 @@ public readonly record struct WebPlayback(WebPlaybackMode Mode, int VideoTrack, 
             mode = WebPlaybackMode.Jpeg;
         }
 
+        if (mode == WebPlaybackMode.Mse && audio < 0)
+        {
+            audio = stream.Tracks.FirstOrDefault(t => TryGetAacParameters(t, out _))?.Index ?? -1;
+        }
+
         return new WebPlayback(mode, video, audio);
     }
 
-    /// <summary>Opus channels as the SDP says (RFC 7587 §7.1: sprop-stereo=1 means stereo; mono by default).</summary>
-    public static int OpusChannels(MediaTrack track)
+    /// <summary>
+    /// Audio channels as the SDP says: for Opus sprop-stereo (RFC 7587 §7.1: 1 means stereo; mono by default), for
+    /// other codecs the rtpmap's encoding parameters (RFC 8866 §6.6; mono when absent).
+    /// </summary>
+    public static int AudioChannels(MediaTrack track)
     {
         ArgumentNullException.ThrowIfNull(track);
         if (!int.TryParse(track.Media.Formats.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int payloadType))
@@ -62,8 +73,24 @@ public readonly record struct WebPlayback(WebPlaybackMode Mode, int VideoTrack, 
             return 2;
         }
 
+        if (!string.Equals(track.EncodingName, "opus", StringComparison.OrdinalIgnoreCase))
+        {
+            return track.Media.TryGetRtpMap(payloadType, out var map) && map.Channels > 0 ? map.Channels : 1;
+        }
+
         var fmtp = track.Media.GetFormatParameterMap(payloadType);
         return fmtp.TryGetValue("sprop-stereo", out string? stereo) && stereo == "1" ? 2 : 1;
+    }
+
+    /// <summary>True for an audio track of AAC in RTP mpeg4-generic (RFC 3640) whose parameters can be read.</summary>
+    public static bool TryGetAacParameters(MediaTrack track, [NotNullWhen(true)] out Mpeg4GenericParameters? parameters)
+    {
+        ArgumentNullException.ThrowIfNull(track);
+        parameters = null;
+        return string.Equals(track.MediaType, "audio", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(track.EncodingName, "mpeg4-generic", StringComparison.OrdinalIgnoreCase)
+            && int.TryParse(track.Media.Formats.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int payloadType)
+            && Mpeg4GenericParameters.TryParse(track.Media.GetFormatParameterMap(payloadType), out parameters);
     }
 
     /// <summary>The frame rate from SDP <c>a=framerate</c> (RFC 8866 §6.8), or 0 when absent.</summary>

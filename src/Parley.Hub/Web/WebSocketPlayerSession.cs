@@ -89,7 +89,7 @@ internal sealed class WebSocketPlayerSession
             codecs = stream.CodecSummary,
             videoTrack = playback.VideoTrack,
             audioTrack = playback.AudioTrack,
-            audioChannels = playback.AudioTrack >= 0 ? WebPlayback.OpusChannels(stream.Tracks[playback.AudioTrack]) : 0,
+            audioChannels = playback.AudioTrack >= 0 ? WebPlayback.AudioChannels(stream.Tracks[playback.AudioTrack]) : 0,
         });
         await _socket.SendAsync(hello, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
     }
