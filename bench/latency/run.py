@@ -150,8 +150,9 @@ def parley_latency(parley, hub, codec, width, height, fps, seconds, tmp, audio="
     with open(view_stats) as f:
         latency = json.load(f)["streams"][0]["latency"]
     with open(send_stats) as f:
-        encode = json.load(f)["streams"][0]["encodeMillisecondsPerFrame"]
-    return latency, cpu, encode
+        video = json.load(f)["streams"][0]
+    stages = {k: video[f"{k}MillisecondsPerFrame"] for k in ("capture", "encode", "packetize", "send")}
+    return latency, cpu, stages
 
 
 def main():
@@ -159,6 +160,7 @@ def main():
     ap.add_argument("--parley", default=next((p for p in (os.path.join(ROOT, "src/Parley.Cli/bin", c, "net10.0/parley") for c in ("Release", "Debug")) if os.path.exists(p)), "parley"))
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--cases", default="all", help="all, or a comma list such as jpeg-1280,h264-1280,jpeg+opus-1280")
     args = ap.parse_args()
     fps = 30
     rtsp = free_port()
@@ -170,13 +172,16 @@ def main():
         time.sleep(3)
         # Video only, as the reference; then 720p JPEG with Opus, where view holds video back for lip sync.
         cases = [(c, w, h, "none") for c in ("jpeg", "h264") for w, h in ((640, 480), (1280, 720))] + [("jpeg", 1280, 720, "opus")]
+        if args.cases != "all":
+            wanted = set(args.cases.split(","))
+            cases = [c for c in cases if f"{c[0]}{'+opus' if c[3] != 'none' else ''}-{c[1]}" in wanted]
         for codec, width, height, audio in cases:
-                latency, cpu, encode = parley_latency(args.parley, f"rtsp://127.0.0.1:{rtsp}", codec, width, height, fps, args.seconds, tmp, audio)
+                latency, cpu, stages = parley_latency(args.parley, f"rtsp://127.0.0.1:{rtsp}", codec, width, height, fps, args.seconds, tmp, audio)
                 load.append(os.getloadavg()[0])
                 ref = reference(codec, width, height, fps, args.seconds)
                 load.append(os.getloadavg()[0])
                 row = dict(codec=codec + ("+opus" if audio != "none" else ""), size=f"{width}x{height}", p50=latency["p50Ms"], p95=latency["p95Ms"], n=latency["count"],
-                           ref_p50=percentile(ref, 50), ref_p95=percentile(ref, 95), ref_n=len(ref), send_cpu=cpu, encode_ms=encode)
+                           ref_p50=percentile(ref, 50), ref_p95=percentile(ref, 95), ref_n=len(ref), send_cpu=cpu, stages=stages)
                 print(json.dumps(row), flush=True)
                 rows.append(row)
     finally:
@@ -195,11 +200,18 @@ def write(out, rows, load, seconds):
     for r in rows:
         lines.append(f"| {r['codec']} | {r['size']} | {r['p50']:.1f} ms | {r['p95']:.1f} ms | {r['ref_p50']:.1f} ms | {r['ref_p95']:.1f} ms | "
                      f"{r['p50'] / r['ref_p50']:.2f} | {r['n']}/{r['ref_n']} |")
-    lines += ["", "CPU of `parley send test` (capture = rendering the pattern, encode, packetize, send), whole process, and the "
-              "encoder's own time from `send --stats`:", "",
-              "| codec | size | send process CPU (% of one core) | encode ms/frame |", "|---|---|---|---|"]
+    lines += ["", "CPU of `parley send test` per stage of the video track, from `send --stats`: capture, packetize and send are CPU "
+              "time of the sender thread per frame (clock_gettime(CLOCK_THREAD_CPUTIME_ID); capture = rendering the stamped pattern); "
+              "encode is wall time per frame (JPEG: libturbojpeg on the sender thread, so its CPU; H.264: x264 runs on GStreamer's "
+              "threads, whose CPU is in the remainder). The remainder is the whole process's CPU minus the stages at 30 fps "
+              "(GStreamer threads, the audio track, RTCP, the .NET runtime).", "",
+              "| codec | size | process CPU (% of one core) | capture ms | encode ms | packetize ms | send ms | remainder (% of one core) |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['codec']} | {r['size']} | {r['send_cpu'] * 100:.0f} % | {r['encode_ms']:.2f} |")
+        st = r["stages"]
+        cpu_stages = (st["capture"] + st["packetize"] + st["send"] + (st["encode"] if r["codec"].startswith("jpeg") else 0)) * 30 / 1000
+        lines.append(f"| {r['codec']} | {r['size']} | {r['send_cpu'] * 100:.0f} % | {st['capture']:.2f} | {st['encode']:.2f} | "
+                     f"{st['packetize']:.3f} | {st['send']:.3f} | {max(0, r['send_cpu'] - cpu_stages) * 100:.0f} % |")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -29,6 +29,7 @@ internal static class SendCommand
         var bitrate = new Option<int>("--bitrate") { Description = "H.264 bitrate in kbit/s", DefaultValueFactory = _ => 2000 };
         var keyInt = new Option<int>("--key-int") { Description = "H.264 key-frame interval in frames", DefaultValueFactory = _ => 60 };
         var audioBitrate = new Option<int>("--audio-bitrate") { Description = "Opus bitrate in bit/s", DefaultValueFactory = _ => 48000 };
+        var dtx = new Option<bool>("--dtx") { Description = "Opus discontinuous transmission: send (almost) nothing during silence" };
         var channels = new Option<int>("--channels") { Description = "Audio channels, 1 or 2", DefaultValueFactory = _ => 1 };
         var loop = new Option<bool>("--loop") { Description = "Loop a file source" };
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds" };
@@ -36,7 +37,7 @@ internal static class SendCommand
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
         var command = new Command("send", "Capture (camera, microphone, file, test pattern), encode and publish to a hub path.")
         {
-            source, url, listen, path, video, audio, transport, size, fps, rotate, mirror, quality, bitrate, keyInt, audioBitrate, channels, loop, duration, stats, logLevel,
+            source, url, listen, path, video, audio, transport, size, fps, rotate, mirror, quality, bitrate, keyInt, audioBitrate, dtx, channels, loop, duration, stats, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -129,6 +130,7 @@ internal static class SendCommand
                 VideoBitrateKbps = parse.GetValue(bitrate),
                 KeyFrameInterval = parse.GetValue(keyInt),
                 AudioBitrate = parse.GetValue(audioBitrate),
+                AudioDtx = parse.GetValue(dtx),
                 Loop = parse.GetValue(loop),
                 Duration = parse.GetValue(duration) is { } limit ? TimeSpan.FromSeconds(limit) : null,
                 Logger = loggerFactory.CreateLogger("parley.send"),
@@ -159,7 +161,7 @@ internal static class SendCommand
             {
                 double seconds = Math.Max(report.Duration.TotalSeconds, 1e-3);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{stream.MediaType} {stream.Codec}: {stream.Frames} frames ({stream.Frames / seconds:F1}/s), {stream.Packets} packets, {stream.PayloadBytes * 8 / seconds / 1000:F0} kbit/s, {stream.PacketsDropped} dropped, encode {stream.EncodeMillisecondsPerFrame:F2} ms/frame, {stream.KeyFrameRequests} key-frame requests"));
+                    $"{stream.MediaType} {stream.Codec}: {stream.Frames} frames ({stream.Frames / seconds:F1}/s), {stream.Packets} packets, {stream.PayloadBytes * 8 / seconds / 1000:F0} kbit/s, {stream.PacketsDropped} dropped, per frame: capture {stream.CaptureMillisecondsPerFrame:F2} ms CPU, encode {stream.EncodeMillisecondsPerFrame:F2} ms, packetize {stream.PacketizeMillisecondsPerFrame:F3} ms CPU, send {stream.SendMillisecondsPerFrame:F3} ms CPU; {stream.KeyFrameRequests} key-frame requests{(stream.DtxFrames > 0 ? $", {stream.DtxFrames} DTX frames not sent" : "")}"));
             }
 
             if (parse.GetValue(stats) is { } file)

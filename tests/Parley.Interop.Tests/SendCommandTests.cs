@@ -132,6 +132,36 @@ public sealed class SendCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_dtx_silence_is_not_sent_and_the_stats_split_the_cost_per_stage()
+    {
+        using var dir = new TempDirectory();
+        await using var hub = await TestHub.StartAsync(output);
+        string silence = "gst:audiotestsrc is-live=true wave=silence ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1 ! audiobuffersplit output-buffer-duration=20/1000 ! appsink name=audio";
+        await using var send = StartSend(silence, hub.Url("quiet"), "--video", "none", "--dtx", "--duration", "4", "--stats", dir.File("stats.json"));
+        Assert.Equal(0, await send.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        output.WriteLine(send.StandardOutput + send.StandardError);
+        using var stats = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.File("stats.json")));
+        var audio = stats.RootElement.GetProperty("streams")[0];
+        long sent = audio.GetProperty("packets").GetInt64(), dtx = audio.GetProperty("dtxFrames").GetInt64();
+        // Four seconds are 200 frames of 20 ms; DTX sends a comfort-noise update about every 400 ms.
+        Assert.True(dtx > 120, $"{dtx} DTX frames");
+        Assert.True(sent < 40, $"{sent} packets sent during silence");
+
+        await using var tone = StartSend("test", hub.Url("tone"), "--duration", "3", "--stats", dir.File("tone.json"));
+        Assert.Equal(0, await tone.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        using var toneStats = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.File("tone.json")));
+        foreach (var stream in toneStats.RootElement.GetProperty("streams").EnumerateArray())
+        {
+            foreach (string stage in (string[])["captureMillisecondsPerFrame", "encodeMillisecondsPerFrame", "packetizeMillisecondsPerFrame", "sendMillisecondsPerFrame"])
+            {
+                Assert.True(stream.GetProperty(stage).GetDouble() > 0, $"{stream.GetProperty("mediaType")} {stage} is not measured");
+            }
+        }
+
+        Assert.Contains("packetize", tone.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Errors_say_what_went_wrong_with_a_non_zero_exit()
     {
         int closed = FreeTcpPort();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Parley.Codecs;
+using Parley.Codecs.Gstreamer;
 using Parley.Codecs.Opus;
 using Parley.Media.Opus;
 
@@ -20,13 +21,15 @@ internal sealed class AudioTrackSender : IDisposable
     private readonly byte[] _packet;
     private readonly short[] _padded;
     private readonly int _channels;
+    private readonly bool _dtx;
     private long _samplesSent;
 
     public AudioTrackSender(SendOptions options, int mediaIndex)
     {
         _channels = options.AudioChannels;
         _padded = new short[FrameSamples * _channels];
-        _encoder = new OpusEncoder(_channels, OpusApplication.Voip) { Bitrate = options.AudioBitrate, InBandFec = true, PacketLossPercent = 5 };
+        _dtx = options.AudioDtx;
+        _encoder = new OpusEncoder(_channels, OpusApplication.Voip) { Bitrate = options.AudioBitrate, InBandFec = true, PacketLossPercent = 5, Dtx = _dtx };
         uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
         _packetizer = new OpusPacketizer(ssrc, PayloadType, (ushort)Random.Shared.Next(ushort.MaxValue + 1), (uint)Random.Shared.NextInt64(0, uint.MaxValue));
         _packet = new byte[_packetizer.HeaderLength + OpusEncoder.MaxPacketSize];
@@ -40,6 +43,7 @@ internal sealed class AudioTrackSender : IDisposable
         var encodeClock = new Stopwatch();
         while (!cancellationToken.IsCancellationRequested)
         {
+            var captureStart = ThreadCpuTime.Now;
             if (!source.TryReadAudio(TimeSpan.FromMilliseconds(100), out var block))
             {
                 if (source.IsEndOfStream)
@@ -50,9 +54,13 @@ internal sealed class AudioTrackSender : IDisposable
                 continue;
             }
 
+            Track.CaptureTime += ThreadCpuTime.Now - captureStart;
+
             if (block.SampleRate != OpusEncoder.SampleRate || block.Channels != _channels || block.Samples.Length > FrameSamples * _channels)
             {
-                throw new InvalidOperationException($"audio source gives {block.Samples.Length / Math.Max(1, block.Channels)} samples at {block.SampleRate} Hz x {block.Channels}; expected 20 ms blocks at 48 kHz x {_channels}");
+                // Only a gst: pipeline can get this wrong; say what its audio branch must end in.
+                throw new CodecException($"the audio source gives {block.Samples.Length / Math.Max(1, block.Channels)} samples at {block.SampleRate} Hz x {block.Channels} channel(s); " +
+                    $"expected 20 ms blocks at 48 kHz x {_channels}: end a gst: pipeline's audio in '{GstSourcePipelines.AudioBranch(new AudioCaptureFormat(_channels), sync: true)}'");
             }
 
             ReadOnlySpan<short> samples = block.Samples;
@@ -75,10 +83,22 @@ internal sealed class AudioTrackSender : IDisposable
             encodeClock.Restart();
             int length = _encoder.Encode(samples, FrameSamples, _opus);
             Track.EncodeTime += encodeClock.Elapsed;
-            int packetLength = _packetizer.Packetize(_opus.AsSpan(0, length), FrameSamples, _packet);
             _samplesSent += FrameSamples;
+            if (_dtx && length <= 2)
+            {
+                // RFC 7587 §3.1.3: a DTX frame of 1-2 bytes need not be sent; the next packet starts a talkspurt.
+                _packetizer.Skip(FrameSamples);
+                Track.DtxFrames++;
+                continue;
+            }
+
+            var packetizeStart = ThreadCpuTime.Now;
+            int packetLength = _packetizer.Packetize(_opus.AsSpan(0, length), FrameSamples, _packet);
+            var sendStart = ThreadCpuTime.Now;
+            Track.PacketizeTime += sendStart - packetizeStart;
             Track.CountFrame(timestamp, startUtc + block.Timestamp);
             Track.CountPacket(length, publication.TrySendRtp(Track.MediaIndex, _packet.AsMemory(0, packetLength)));
+            Track.SendTime += ThreadCpuTime.Now - sendStart;
         }
     }
 

@@ -53,6 +53,12 @@ public sealed class SendOptions
     /// <summary>Opus bitrate in bit/s.</summary>
     public int AudioBitrate { get; init; } = 48000;
 
+    /// <summary>
+    /// Opus discontinuous transmission: during silence the encoder makes 1-2 byte frames, which are not sent
+    /// (a comfort-noise update still goes out about every 400 ms), saving bandwidth on quiet microphones.
+    /// </summary>
+    public bool AudioDtx { get; init; }
+
     /// <summary>RTP payload budget per packet in bytes (after the RTP header).</summary>
     public int MaxPayloadSize { get; init; } = 1200;
 

@@ -10,13 +10,29 @@ namespace Parley.Endpoint.Send;
 /// <summary>Per-stream totals of a send session.</summary>
 /// <param name="MediaType">"video" or "audio".</param>
 /// <param name="Codec">Encoding name as in the SDP.</param>
-/// <param name="Frames">Frames (video) or 20 ms packets (audio) encoded.</param>
+/// <param name="Frames">Frames (video) or 20 ms packets (audio) encoded and sent (DTX silence not included).</param>
 /// <param name="Packets">RTP packets sent.</param>
 /// <param name="PayloadBytes">RTP payload bytes sent.</param>
 /// <param name="PacketsDropped">Packets not sent while the hub was unreachable.</param>
 /// <param name="KeyFrameRequests">PLI/FIR received.</param>
-/// <param name="EncodeMillisecondsPerFrame">Average encode time per frame, in ms.</param>
-public sealed record SendStreamTotals(string MediaType, string Codec, long Frames, long Packets, long PayloadBytes, long PacketsDropped, long KeyFrameRequests, double EncodeMillisecondsPerFrame);
+/// <param name="EncodeMillisecondsPerFrame">Average encode time per frame, in ms (wall time; H.264 encodes on GStreamer's threads).</param>
+/// <param name="CaptureMillisecondsPerFrame">Sender-thread CPU per frame reading the source, in ms (see <see cref="SenderTrack.CaptureTime"/>).</param>
+/// <param name="PacketizeMillisecondsPerFrame">Sender-thread CPU per frame packetizing, in ms.</param>
+/// <param name="SendMillisecondsPerFrame">Sender-thread CPU per frame sending, in ms.</param>
+/// <param name="DtxFrames">Opus DTX frames not sent (audio with DTX on).</param>
+public sealed record SendStreamTotals(
+    string MediaType,
+    string Codec,
+    long Frames,
+    long Packets,
+    long PayloadBytes,
+    long PacketsDropped,
+    long KeyFrameRequests,
+    double EncodeMillisecondsPerFrame,
+    double CaptureMillisecondsPerFrame,
+    double PacketizeMillisecondsPerFrame,
+    double SendMillisecondsPerFrame,
+    long DtxFrames);
 
 /// <summary>What a finished send session did.</summary>
 /// <param name="Duration">Time from the first RECORD to the end.</param>
@@ -205,7 +221,10 @@ public sealed class SendSession
         }
     }
 
-    private static SendStreamTotals Totals(SenderTrack track, string codec) =>
-        new(track.MediaType, codec, track.Frames, track.Packets, track.PayloadBytes, track.PacketsDropped, track.KeyFrameRequests,
-            track.Frames == 0 ? 0 : track.EncodeTime.TotalMilliseconds / track.Frames);
+    private static SendStreamTotals Totals(SenderTrack track, string codec)
+    {
+        double PerFrame(TimeSpan time) => track.Frames == 0 ? 0 : time.TotalMilliseconds / track.Frames;
+        return new(track.MediaType, codec, track.Frames, track.Packets, track.PayloadBytes, track.PacketsDropped, track.KeyFrameRequests,
+            PerFrame(track.EncodeTime), PerFrame(track.CaptureTime), PerFrame(track.PacketizeTime), PerFrame(track.SendTime), track.DtxFrames);
+    }
 }

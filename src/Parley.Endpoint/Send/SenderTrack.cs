@@ -39,19 +39,34 @@ internal sealed class SenderTrack
     /// <summary>Packets not sent because the hub was not connected or the connection failed.</summary>
     public long PacketsDropped { get; private set; }
 
+    /// <summary>Opus frames not sent because they were DTX silence (RFC 7587 §3.1.3).</summary>
+    public long DtxFrames { get; set; }
+
     /// <summary>Key frames asked for by receivers (RTCP PLI or FIR).</summary>
     public long KeyFrameRequests { get; set; }
 
-    /// <summary>Total time spent encoding, for per-stage cost.</summary>
+    /// <summary>
+    /// Wall time from handing a frame to the encoder to getting its output (JPEG: the encoder's own CPU time;
+    /// H.264: GStreamer's encoder threads, whose CPU is the rest of the process).
+    /// </summary>
     public TimeSpan EncodeTime { get; set; }
+
+    /// <summary>CPU time of the sender thread reading frames from the source (the test source renders on it; devices and files capture on GStreamer's threads).</summary>
+    public TimeSpan CaptureTime { get; set; }
+
+    /// <summary>CPU time of the sender thread packetizing.</summary>
+    public TimeSpan PacketizeTime { get; set; }
+
+    /// <summary>CPU time of the sender thread sending (socket writes included).</summary>
+    public TimeSpan SendTime { get; set; }
 
     /// <summary>Starts the counts afresh (at RECORD: what was captured before had nowhere to go).</summary>
     public void ResetCounters()
     {
         lock (_gate)
         {
-            Frames = Packets = PayloadBytes = PacketsDropped = 0;
-            EncodeTime = TimeSpan.Zero;
+            Frames = Packets = PayloadBytes = PacketsDropped = DtxFrames = 0;
+            EncodeTime = CaptureTime = PacketizeTime = SendTime = TimeSpan.Zero;
         }
     }
 

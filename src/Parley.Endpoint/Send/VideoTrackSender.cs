@@ -65,6 +65,7 @@ internal sealed class VideoTrackSender : IDisposable
         var encodeClock = new Stopwatch();
         while (!cancellationToken.IsCancellationRequested)
         {
+            var captureStart = ThreadCpuTime.Now;
             if (!source.TryReadVideo(TimeSpan.FromMilliseconds(100), out var frame))
             {
                 if (source.IsEndOfStream)
@@ -74,6 +75,8 @@ internal sealed class VideoTrackSender : IDisposable
 
                 continue;
             }
+
+            Track.CaptureTime += ThreadCpuTime.Now - captureStart;
 
             if (Interlocked.Exchange(ref _keyFrameRequested, 0) == 1)
             {
@@ -95,6 +98,7 @@ internal sealed class VideoTrackSender : IDisposable
     private void Send(EncodedVideoFrame accessUnit, DateTime startUtc, RtspPublication publication)
     {
         uint timestamp = unchecked(_timestampBase + (uint)(long)Math.Round(accessUnit.Timestamp.TotalSeconds * Track.ClockRate));
+        var packetizeStart = ThreadCpuTime.Now;
         _batch.Clear();
         if (_h264 is not null)
         {
@@ -110,12 +114,16 @@ internal sealed class VideoTrackSender : IDisposable
             return;
         }
 
+        var sendStart = ThreadCpuTime.Now;
+        Track.PacketizeTime += sendStart - packetizeStart;
         Track.CountFrame(timestamp, startUtc + accessUnit.Timestamp);
         for (int i = 0; i < _batch.Count; i++)
         {
             var packet = _batch[i];
             Track.CountPacket(packet.Length - 12, publication.TrySendRtp(Track.MediaIndex, packet));
         }
+
+        Track.SendTime += ThreadCpuTime.Now - sendStart;
     }
 
     private void TryPublishParameters(ReadOnlySpan<byte> accessUnit)
