@@ -99,7 +99,7 @@ public sealed class RoomPresenceTests(ITestOutputHelper output) : IDisposable
         watch.Stop();
         Assert.Equal("carol", left.GetProperty("id").GetString());
         Assert.Equal("disconnected", left.GetProperty("reason").GetString());
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the disconnect took {watch.ElapsedMilliseconds} ms to notice");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the disconnect took {watch.ElapsedMilliseconds} ms to notice");
         output.WriteLine($"abrupt disconnect announced after {watch.ElapsedMilliseconds} ms");
     }
 
@@ -130,7 +130,7 @@ public sealed class RoomPresenceTests(ITestOutputHelper output) : IDisposable
         Assert.NotNull(left);
         Assert.Equal("silent", left.Value.GetProperty("id").GetString());
         Assert.Equal("timeout", left.Value.GetProperty("reason").GetString());
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0.7, 3);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.7, 4);
         output.WriteLine($"silent participant removed after {watch.ElapsedMilliseconds} ms (idle timeout 1 s)");
     }
 
