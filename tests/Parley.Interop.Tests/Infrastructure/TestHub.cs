@@ -11,11 +11,14 @@ public sealed class TestHub : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
 
-    private TestHub(HubHost host, ILoggerFactory loggerFactory, XunitLoggerProvider log)
+    private readonly string? _ownDatabase;
+
+    private TestHub(HubHost host, ILoggerFactory loggerFactory, XunitLoggerProvider log, string? ownDatabase)
     {
         Host = host;
         _loggerFactory = loggerFactory;
         Log = log;
+        _ownDatabase = ownDatabase;
     }
 
     public HubHost Host { get; }
@@ -41,12 +44,15 @@ public sealed class TestHub : IAsyncDisposable
         options.Demo.Enabled = false;
         options.Http.Address = System.Net.IPAddress.Loopback;
         options.Http.Port = 0;
+        // Rooms' chat database: one per hub unless the test shares one across a restart.
+        string database = Path.Combine(Path.GetTempPath(), $"parley-test-{Guid.NewGuid():N}.db");
+        options.Rooms.Database = database;
         configure?.Invoke(options);
         var log = new XunitLoggerProvider(output);
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(log));
         var host = new HubHost(options, loggerFactory);
         await host.StartAsync();
-        return new TestHub(host, loggerFactory, log);
+        return new TestHub(host, loggerFactory, log, options.Rooms.Database == database ? database : null);
     }
 
     /// <summary>Waits until a publisher's stream is live on <paramref name="path"/> (and has RTP on every track).</summary>
@@ -76,5 +82,12 @@ public sealed class TestHub : IAsyncDisposable
     {
         await Host.DisposeAsync();
         _loggerFactory.Dispose();
+        if (_ownDatabase is not null)
+        {
+            foreach (string suffix in (string[])["", "-wal", "-shm"])
+            {
+                File.Delete(_ownDatabase + suffix);
+            }
+        }
     }
 }
