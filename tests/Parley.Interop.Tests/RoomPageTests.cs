@@ -92,10 +92,11 @@ public sealed class RoomPageTests(ITestOutputHelper output)
         Assert.Equal(0, await alice.Locator("#messages .message.pending").CountAsync());
 
         // A late joiner, through the name form this time, gets the same messages as history.
-        var carol = await chromium.NewPageAsync(output);
+        var carol = await chromium.NewPageAsync(output, colorScheme: "light");
         await carol.GotoAsync(hub.WebUrl("r/standup"));
         Assert.True(await carol.IsVisibleAsync("#join-form"));
         await carol.FillAsync("#join-name", "Carol");
+        await Chromium.ScreenshotAsync(carol, "room-lobby-light", output);
         await carol.ClickAsync("#join-form button[type=submit]");
         await WaitForPeopleAsync(carol, ["Alice", "Bob", "Carol"], "Carol joined through the form");
         var seenByCarol = await WaitForMessagesAsync(carol, 10, "history at Carol");
@@ -103,6 +104,7 @@ public sealed class RoomPageTests(ITestOutputHelper output)
         Assert.Equal(hub.WebUrl("r/standup"), await carol.InputValueAsync("#invite-link"));
         await WaitForPeopleAsync(alice, ["Alice", "Bob", "Carol"], "Carol in Alice's list");
         await Chromium.ScreenshotAsync(alice, "room-three-viewers-chat", output);
+        await Chromium.ScreenshotAsync(carol, "room-late-joiner-light", output);
 
         // Bob closes his tab; Carol presses Leave: both disappear from Alice's list.
         await bob.CloseAsync();
@@ -128,6 +130,9 @@ public sealed class RoomPageTests(ITestOutputHelper output)
         // The hub's sentence for people, under the message it refused.
         Assert.NotEmpty((await page.InnerTextAsync("#messages .message[data-error=rate-limited] .error-text")).Trim());
         Assert.Equal(0, await page.Locator("#messages .message.pending").CountAsync());
+        // Stored and refused ones together keep the order they were typed in.
+        var typed = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#messages .message .text')].map((t) => t.textContent)");
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => $"burst {i}"), typed);
         await Chromium.ScreenshotAsync(page, "room-rate-limited", output);
     }
 

@@ -1,5 +1,7 @@
 // The chat panel. Messages appear in the hub's order (the order of its `chat` events); what this page sent waits
 // below them, greyed, until the hub echoes it (matched by `ref`) or refuses it (the error is shown in its place).
+// Others' messages go before the first one still waiting; a refused one keeps its place, so the page shows what
+// it sent in the order it was typed even when the hub's refusals overtake its echoes.
 import { el, avatar } from './room-ui.js';
 
 const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -9,6 +11,9 @@ export class ChatView {
   constructor(list) {
     this.list = list;
     this.pending = new Map(); // ref -> element
+    // Follow new messages unless the reader scrolled up to read older ones.
+    this.pinned = true;
+    list.addEventListener('scroll', () => { this.pinned = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40; });
   }
 
   /** Replaces everything with the history of a (re)join, oldest first. */
@@ -24,8 +29,13 @@ export class ChatView {
     const stick = this.nearBottom();
     this.list.querySelector('.empty-chat')?.remove();
     const waiting = m.ref != null ? this.pending.get(m.ref) : null;
-    if (waiting) { waiting.remove(); this.pending.delete(m.ref); }
-    this.list.insertBefore(this.message(m), this.list.querySelector('.message.pending'));
+    if (waiting) {
+      // Echoes come in the order this page sent, so the waiting one is the first still pending: it takes its place.
+      this.pending.delete(m.ref);
+      waiting.replaceWith(this.message(m));
+    } else {
+      this.list.insertBefore(this.message(m), this.list.querySelector('.message.pending'));
+    }
     this.scroll(stick || !!waiting);
   }
 
@@ -50,9 +60,8 @@ export class ChatView {
       waiting.classList.replace('pending', 'failed');
       waiting.title = 'Not sent';
       waiting.dataset.error = e.code;
-      waiting.append(line);
-      // Failed ones stay where they were but no longer hold back what the hub sends next.
-      this.list.insertBefore(waiting, this.list.querySelector('.message.pending'));
+      // It stays where it was typed: the hub may still confirm messages sent before it, and they go above it.
+      waiting.querySelector('.body').append(line);
     } else {
       const item = el('li', 'notice error');
       item.dataset.error = e.code;
@@ -89,7 +98,11 @@ export class ChatView {
     return li;
   }
 
-  nearBottom() { return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 60; }
+  nearBottom() { return this.pinned; }
 
-  scroll(force) { if (force) this.list.scrollTop = this.list.scrollHeight; }
+  scroll(force) {
+    if (!force) return;
+    this.list.scrollTop = this.list.scrollHeight;
+    this.pinned = true;
+  }
 }

@@ -35,7 +35,7 @@ function showConnection(state) {
   status.textContent = STATUS[state] || state;
   const up = state === 'joined';
   $('chat-text').disabled = $('send').disabled = !up;
-  $('chat-text').placeholder = up ? 'Message everyone' : 'Waiting for the connection…';
+  $('chat-text').placeholder = up ? 'Message everyone' : 'Reconnecting…';
   const banner = $('banner');
   banner.hidden = state !== 'reconnecting';
   banner.textContent = 'Lost the connection to the hub. Reconnecting…';
