@@ -51,7 +51,7 @@ public static class RoomNames
 
     /// <summary>
     /// The path-safe form of a display name: lower case, characters other than <c>a-z 0-9 _ -</c> become <c>-</c>,
-    /// runs of <c>-</c> collapse and none is left at either end; "participant" when nothing is left ("Ærø" has
+    /// runs of <c>-</c> collapse and none is left at either end; "participant" when nothing is left ("日本" has
     /// no ASCII letter). Uniqueness suffixes (<c>-2</c>) are the room's business.
     /// </summary>
     public static string ParticipantId(string displayName)
