@@ -25,6 +25,7 @@ function setView(state) {
   $('left').hidden = state !== 'left' && state !== 'failed';
   $('room').hidden = !['joining', 'joined', 'reconnecting'].includes(state);
   $('leave').hidden = $('room').hidden;
+  $('status').hidden = state === 'lobby';
 }
 
 const STATUS = { connecting: 'Connecting…', joined: 'Connected', reconnecting: 'Reconnecting…', left: 'Not connected', failed: 'Not connected' };
