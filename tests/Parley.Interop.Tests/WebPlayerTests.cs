@@ -13,7 +13,7 @@ namespace Parley.Interop.Tests;
 public sealed class WebPlayerTests(ITestOutputHelper output)
 {
     // Samples every 4th pixel of a canvas: mean brightness and a hash that changes when the picture does.
-    private const string SampleCanvas = """
+    internal const string SampleCanvas = """
         (c) => { if (!c || !c.width) return null; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
           let sum = 0, hash = 0; for (let i = 0; i < d.length; i += 16) { sum += d[i] + d[i + 1] + d[i + 2]; hash = (hash * 31 + d[i] + d[i + 1]) | 0; }
           return { mean: sum / (d.length / 16) / 3, hash }; }

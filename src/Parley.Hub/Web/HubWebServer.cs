@@ -22,6 +22,7 @@ namespace Parley.Hub.Web;
 /// <item><term>GET /api/streams</term><description><c>{"streams":[StreamSummary...]}</c></description></item>
 /// <item><term>GET /api/events</term><description>the same list as Server-Sent Events, on every change</description></item>
 /// <item><term>GET /assets/&lt;file&gt;</term><description>embedded files; <c>/assets/parley-player.js</c> is the embeddable player</description></item>
+/// <item><term>GET /r/&lt;room&gt;</term><description>the room page (room.html; it checks the name and joins over /r/&lt;room&gt;/ws)</description></item>
 /// <item><term>GET /&lt;path&gt;</term><description>the player page of a stream</description></item>
 /// <item><term>GET /&lt;path&gt;/ws</term><description>WebSocket: JSON hello, then <see cref="WebMessage"/> binary messages</description></item>
 /// <item><term>GET /&lt;path&gt;/mjpeg</term><description>multipart/x-mixed-replace JPEG frames (JPEG streams only)</description></item>
@@ -126,6 +127,7 @@ public sealed class HubWebServer : IAsyncDisposable
             _origins.AddCorsHeaders(context);
             return StreamEventsSession.RunAsync(context, _paths, Catalog, Json, _stopping.Token);
         });
+        app.MapGet("/r/{room}", context => _assets.ServeAsync(context, "room.html"));
         app.MapGet("/r/{room}/ws", ServeRoomSocketAsync);
         app.MapGet("/{**path}", HandlePathAsync);
     }
