@@ -3,6 +3,7 @@ using Parley.Hub.Configuration;
 using Parley.Hub.Demo;
 using Parley.Hub.Paths;
 using Parley.Hub.Protocols.Rtsp;
+using Parley.Hub.Rooms;
 using Parley.Hub.Streams;
 using Parley.Hub.Web;
 using Parley.Rtsp.Server;
@@ -55,17 +56,22 @@ public sealed class HubHost : IAsyncDisposable
     /// <summary>The web UI, API and browser players; null when http.enabled is false.</summary>
     public HubWebServer? Web { get; private set; }
 
+    /// <summary>Rooms and their chat history; null when http.enabled is false (rooms are reached over HTTP).</summary>
+    public RoomManager? Rooms { get; private set; }
+
     /// <summary>The packet pool shared by all streams.</summary>
     public MediaPacketPool Packets { get; }
 
     /// <summary>Binds every listener and starts the demo.</summary>
     /// <exception cref="System.Net.Sockets.SocketException">A port is taken.</exception>
+    /// <exception cref="InvalidOperationException">The room database (rooms.database) cannot be opened.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await Rtsp.StartAsync(cancellationToken);
         if (_options.Http.Enabled)
         {
-            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time);
+            Rooms = new RoomManager(_options.Rooms, Paths, Rtsp.Port, _time, _loggerFactory);
+            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms);
             await Web.StartAsync(cancellationToken);
         }
 
@@ -81,7 +87,7 @@ public sealed class HubHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the demo, ends every stream (readers get RTCP BYE) and closes the servers.</summary>
+    /// <summary>Stops the demo, closes the rooms and their database, ends every stream (readers get RTCP BYE) and closes the servers.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_demo is not null)
@@ -93,6 +99,12 @@ public sealed class HubHost : IAsyncDisposable
         if (Web is not null)
         {
             await Web.DisposeAsync();
+        }
+
+        // After the web server: its room sockets have ended; this closes the chat database.
+        if (Rooms is not null)
+        {
+            await Rooms.DisposeAsync();
         }
 
         await Paths.DisposeAsync();

@@ -49,6 +49,14 @@ public static class HubConfigurationLoader
         ["demo.height"] = (o, v) => o.Demo.Height = Multiple8(Int(v, 16, 2040)),
         ["demo.frameRate"] = (o, v) => o.Demo.FrameRate = Int(v, 1, 120),
         ["demo.quality"] = (o, v) => o.Demo.Quality = Int(v, 1, 100),
+        ["rooms.maxRooms"] = (o, v) => o.Rooms.MaxRooms = Int(v, 1, 100_000),
+        ["rooms.maxParticipants"] = (o, v) => o.Rooms.MaxParticipants = Int(v, 1, 1000),
+        ["rooms.maxChatBytes"] = (o, v) => o.Rooms.MaxChatBytes = Int(v, 16, 1 << 20),
+        ["rooms.chatMessagesPerSecond"] = (o, v) => o.Rooms.ChatMessagesPerSecond = Int(v, 1, 1000),
+        ["rooms.chatBurst"] = (o, v) => o.Rooms.ChatBurst = Int(v, 1, 10_000),
+        ["rooms.historyMessages"] = (o, v) => o.Rooms.HistoryMessages = Int(v, 0, 10_000),
+        ["rooms.idleTimeoutSeconds"] = (o, v) => o.Rooms.IdleTimeoutSeconds = Int(v, 1, 3600),
+        ["rooms.database"] = (o, v) => o.Rooms.Database = v.Length > 0 ? v : throw Expected("a file path such as /var/lib/parley/parley.db"),
     };
 
     /// <summary>The keys every layer understands, for help texts and error messages.</summary>
@@ -66,6 +74,8 @@ public static class HubConfigurationLoader
         string path = configPath ?? "parley.yml";
         if (File.Exists(path))
         {
+            // The database lives beside the configuration it belongs to unless a layer says otherwise.
+            options.Rooms.Database = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "parley.db");
             Apply(options, ReadYaml(path), path);
         }
         else if (configPath is not null)

@@ -23,6 +23,9 @@ public sealed class HubOptions
     /// <summary>The built-in demo stream.</summary>
     public DemoSection Demo { get; } = new();
 
+    /// <summary>Rooms: limits, liveness and the chat database (docs/rooms-protocol.md).</summary>
+    public RoomsSection Rooms { get; } = new();
+
     /// <summary>RTSP settings (MediaMTX's defaults: 8554/TCP, RTP 8000/UDP, RTCP 8001/UDP).</summary>
     public sealed class RtspSection
     {
@@ -103,5 +106,39 @@ public sealed class HubOptions
 
         /// <summary>JPEG quality, 1..100.</summary>
         public int Quality { get; set; } = 80;
+    }
+
+    /// <summary>Rooms (docs/rooms-protocol.md): limits, liveness and where chat history is stored.</summary>
+    public sealed class RoomsSection
+    {
+        /// <summary>Rooms open at once; joining a new room beyond this gets the error too-many-rooms.</summary>
+        public int MaxRooms { get; set; } = 100;
+
+        /// <summary>Participants in one room; one more gets the error room-full.</summary>
+        public int MaxParticipants { get; set; } = 16;
+
+        /// <summary>Largest chat text in UTF-8 bytes; longer gets chat-too-long.</summary>
+        public int MaxChatBytes { get; set; } = 4096;
+
+        /// <summary>Chat messages per second a participant may send on average (token bucket refill rate).</summary>
+        public int ChatMessagesPerSecond { get; set; } = 5;
+
+        /// <summary>Chat messages a participant may send back to back before the rate applies (token bucket size).</summary>
+        public int ChatBurst { get; set; } = 10;
+
+        /// <summary>Chat messages a joiner gets as history (the newest ones, oldest first).</summary>
+        public int HistoryMessages { get; set; } = 100;
+
+        /// <summary>
+        /// Seconds without any message from a participant after which it is removed (reason timeout). Clients
+        /// send at least every 5 s, so 10 s rides out one lost keep-alive.
+        /// </summary>
+        public int IdleTimeoutSeconds { get; set; } = 10;
+
+        /// <summary>
+        /// SQLite file holding chat history. The loader puts it next to the configuration file when one is loaded;
+        /// otherwise it is parley.db in the working directory.
+        /// </summary>
+        public string Database { get; set; } = "parley.db";
     }
 }

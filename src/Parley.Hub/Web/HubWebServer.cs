@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Parley.Hub.Configuration;
 using Parley.Hub.Paths;
+using Parley.Hub.Rooms;
 
 namespace Parley.Hub.Web;
 
@@ -24,6 +25,7 @@ namespace Parley.Hub.Web;
 /// <item><term>GET /&lt;path&gt;</term><description>the player page of a stream</description></item>
 /// <item><term>GET /&lt;path&gt;/ws</term><description>WebSocket: JSON hello, then <see cref="WebMessage"/> binary messages</description></item>
 /// <item><term>GET /&lt;path&gt;/mjpeg</term><description>multipart/x-mixed-replace JPEG frames (JPEG streams only)</description></item>
+/// <item><term>GET /r/&lt;room&gt;/ws</term><description>WebSocket: the room control protocol (docs/rooms-protocol.md)</description></item>
 /// </list>
 /// </summary>
 public sealed class HubWebServer : IAsyncDisposable
@@ -36,10 +38,16 @@ public sealed class HubWebServer : IAsyncDisposable
     private readonly EmbeddedAssets _assets = new();
     private readonly OriginPolicy _origins;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeProvider _time;
     private WebApplication? _app;
 
     /// <summary>Creates the server; nothing listens until <see cref="StartAsync"/>.</summary>
-    public HubWebServer(HubOptions.HttpSection options, PathManager paths, ILoggerFactory loggerFactory, TimeProvider time)
+    /// <param name="options">Address, port, origins, queues.</param>
+    /// <param name="paths">The hub's streams.</param>
+    /// <param name="loggerFactory">Where the server logs.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="rooms">The rooms behind <c>/r/&lt;room&gt;/ws</c>; null answers that route with 404.</param>
+    public HubWebServer(HubOptions.HttpSection options, PathManager paths, ILoggerFactory loggerFactory, TimeProvider time, RoomManager? rooms = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -48,6 +56,8 @@ public sealed class HubWebServer : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HubWebServer>();
         _origins = new OriginPolicy(options.AllowedOrigins);
+        _time = time;
+        Rooms = rooms;
         Sources = new WebSourceRegistry(paths, time, loggerFactory.CreateLogger<WebSourceRegistry>());
         Catalog = new StreamCatalog(paths, Sources, time);
     }
@@ -57,6 +67,9 @@ public sealed class HubWebServer : IAsyncDisposable
 
     /// <summary>The stream list behind the API.</summary>
     public StreamCatalog Catalog { get; }
+
+    /// <summary>The rooms served on <c>/r/&lt;room&gt;/ws</c>, or null.</summary>
+    public RoomManager? Rooms { get; }
 
     /// <summary>The port listened on (the chosen one when configured as 0); 0 before start.</summary>
     public int Port { get; private set; }
@@ -113,7 +126,45 @@ public sealed class HubWebServer : IAsyncDisposable
             _origins.AddCorsHeaders(context);
             return StreamEventsSession.RunAsync(context, _paths, Catalog, Json, _stopping.Token);
         });
+        app.MapGet("/r/{room}/ws", ServeRoomSocketAsync);
         app.MapGet("/{**path}", HandlePathAsync);
+    }
+
+    private async Task ServeRoomSocketAsync(HttpContext context)
+    {
+        string room = context.Request.RouteValues["room"] as string ?? "";
+        if (Rooms is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        if (!RoomNames.IsValidRoom(room))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync($"'{room}' is not a room name: use 1 to {RoomNames.MaxLength} characters from A-Z a-z 0-9 - _ . not starting with '.'", context.RequestAborted);
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync($"/r/{room}/ws is a WebSocket (docs/rooms-protocol.md); open /r/{room} for the room page", context.RequestAborted);
+            return;
+        }
+
+        if (!_origins.IsAllowed(context.Request))
+        {
+            _logger.LogWarning("room client {Remote} refused on room '{Room}': origin {Origin} is not in http.allowedOrigins",
+                context.Connection.RemoteIpAddress, room, context.Request.Headers.Origin.ToString());
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        string description = $"websocket {context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        using var session = new RoomSocketSession(socket, room, Rooms, description, _time, _logger);
+        await session.RunAsync(_stopping.Token);
     }
 
     // /<path>, /<path>/ws and /<path>/mjpeg; paths may hold slashes (room/alice).

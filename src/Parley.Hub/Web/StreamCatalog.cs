@@ -108,7 +108,7 @@ public sealed class StreamCatalog
     }
 
     // Before any frame is seen: a=x-dimensions (RFC 2435 senders such as our demo) or the SPS in sprop-parameter-sets.
-    private static (int Width, int Height) SdpDimensions(MediaTrack track)
+    internal static (int Width, int Height) SdpDimensions(MediaTrack track)
     {
         if (track.Media.Attributes.Get("x-dimensions") is { } dimensions)
         {
