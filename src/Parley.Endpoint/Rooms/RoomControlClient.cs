@@ -30,6 +30,7 @@ public sealed class RoomControlClient : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private ClientWebSocket? _socket;
     private Task? _loop;
+    private volatile bool _leaving;
 
     /// <summary>Creates a client; nothing is opened until <see cref="JoinAsync"/>.</summary>
     /// <param name="roomUrl">The room's page, http(s)://host:port/r/ROOM (see <see cref="TryParseRoomUrl"/>).</param>
@@ -121,31 +122,43 @@ public sealed class RoomControlClient : IAsyncDisposable
     public Task<bool> SetMuteAsync(bool? audio, bool? video, CancellationToken cancellationToken = default) =>
         SendAsync(RoomMessages.Mute(audio, video), cancellationToken);
 
-    /// <summary>Leaves the room (<c>leave</c>, then a close, at most half a second) and stops the loop.</summary>
+    /// <summary>Leaves the room (<c>leave</c>, then a close handshake, at most about a second) and stops the loop.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Leave while the loop still receives: cancelling a pending receive aborts a ClientWebSocket, and the hub
+        // would then see a dropped connection ("disconnected") instead of "left".
+        _leaving = true;
+        if (_socket is { State: WebSocketState.Open } socket && _loop is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                await SendAsync(RoomMessages.Leave(), timeout.Token).ConfigureAwait(false);
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "leaving", timeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+
+                await Task.WhenAny(_loop, Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                _logger.LogDebug("room: leaving without a clean close ({Reason})", e.Message);
+            }
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
         }
 
-        if (_socket is { } socket)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-            try
-            {
-                await socket.SendAsync(RoomMessages.Leave(), WebSocketMessageType.Text, true, timeout.Token).ConfigureAwait(false);
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "leaving", timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-            {
-                _logger.LogDebug("room: leaving without a clean close ({Reason})", e.Message);
-            }
-
-            socket.Dispose();
-        }
-
+        _socket?.Dispose();
         _events.Writer.TryComplete();
         _sendLock.Dispose();
         _stop.Dispose();
@@ -182,7 +195,7 @@ public sealed class RoomControlClient : IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             string reason = await ServeAsync(_socket!, cancellationToken).ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
+            if (cancellationToken.IsCancellationRequested || _leaving)
             {
                 return;
             }
