@@ -31,8 +31,9 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         string[] Args(string name, string source, params string[] more) =>
             ["call", room, "--name", name, "--source", source, "--output", Path.Combine(dir, $"{name.ToLowerInvariant()}.mkv"), "--stats", Path.Combine(dir, $"{name.ToLowerInvariant()}.json"), .. Media, .. more];
 
-        await using var alice = ExternalProcess.Start(Parley, Args("Alice", "test", "--duration", "14"));
-        await using var bob = ExternalProcess.Start(Parley, Args("Bob", "file:" + TestPaths.Media("talking-head.avi"), "--duration", "14"));
+        // Starting a process and its source takes seconds on two busy cores: 18 s leaves about 10 s with all three live.
+        await using var alice = ExternalProcess.Start(Parley, Args("Alice", "test", "--duration", "18"));
+        await using var bob = ExternalProcess.Start(Parley, Args("Bob", "file:" + TestPaths.Media("talking-head.avi"), "--duration", "18"));
         // Carol has no --duration: she is stopped with SIGINT (see ViewCommandTests for env).
         await using var carol = ExternalProcess.Start("/usr/bin/env", ["--default-signal=INT", Parley, .. Args("Carol", "file:" + TestPaths.Media("presenter-720p.mp4"))]);
         await WaitForAsync(bob, "joined room standup as bob", TimeSpan.FromSeconds(20));
@@ -46,6 +47,7 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         await carol.InterruptAsync();
         int exitCarol = await carol.WaitForExitAsync(TimeSpan.FromSeconds(10));
         long stopMs = clock.ElapsedMilliseconds;
+        output.WriteLine($"carol stopped {stopMs} ms after SIGINT");
         foreach (var (name, process) in new[] { ("alice", alice), ("bob", bob), ("carol", carol) })
         {
             output.WriteLine($"{name}:\n{process.StandardOutput}{ExternalProcess.Tail(process.StandardError, 6)}");
