@@ -246,7 +246,7 @@ public static class RoomMessages
 
     private static RoomChatMessage? ParseChat(JsonElement element)
     {
-        if (!element.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out long id) || !TryString(element, "text", out string? text)
+        if (!element.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out long id) || !TryString(element, "text", out string? text)
             || !element.TryGetProperty("from", out var from) || from.ValueKind != JsonValueKind.Object || !TryString(from, "id", out string? fromId))
         {
             return null;
