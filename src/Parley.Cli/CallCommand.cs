@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Parley.Codecs;
 using Parley.Codecs.Gstreamer;
 using Parley.Endpoint.Call;
+using Parley.Endpoint.Rooms;
 using Parley.Endpoint.Send;
 using Parley.Endpoint.View;
 using Parley.Hub;
@@ -16,15 +17,16 @@ namespace Parley.Cli;
 
 /// <summary>
 /// `parley call URL --name NAME --peer PEER`: send and view at once, through a hub, or directly with
-/// `--listen ADDRESS:PORT` (an in-process hub with RTSP only, which the other side calls).
+/// `--listen ADDRESS:PORT` (an in-process hub with RTSP only, which the other side calls); with a room URL,
+/// `parley call http://host:8080/r/ROOM --name NAME`, join a room (<see cref="RoomCallMode"/>).
 /// </summary>
 internal static class CallCommand
 {
     public static Command Create()
     {
-        var url = new Argument<string?>("url") { Description = "The hub or the listening peer, rtsp://host:8554[/room]; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
+        var url = new Argument<string?>("url") { Description = "The hub or the listening peer, rtsp://host:8554[/room], or a room, http://host:8080/r/ROOM; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
         var listen = new Option<string?>("--listen") { Description = "Call with no hub: accept the peer on ADDRESS:PORT (RTSP; with --transport tcp a single TCP port, fit for ssh -L)" };
-        var name = new Option<string>("--name") { Description = "This side's name (its path on the hub)", Required = true };
+        var name = new Option<string>("--name") { Description = "This side's name (its path on the hub; in a room, the display name)", Required = true };
         var peer = new Option<string?>("--peer") { Description = "The other side's name; without it this side only sends" };
         var source = new Option<string>("--source") { Description = "What to send, as for 'parley send': test, v4l2:/dev/video0+alsa:default, file:PATH, ...", DefaultValueFactory = _ => "v4l2:/dev/video0+alsa:default" };
         var video = new Option<string>("--video") { Description = "jpeg, h264 or none", DefaultValueFactory = _ => "jpeg" };
@@ -33,13 +35,13 @@ internal static class CallCommand
         var size = new Option<string>("--size") { Description = "Video size WIDTHxHEIGHT", DefaultValueFactory = _ => "640x480" };
         var fps = new Option<int>("--fps") { Description = "Frames per second", DefaultValueFactory = _ => 30 };
         var quality = new Option<int>("--quality") { Description = "JPEG quality 1-100", DefaultValueFactory = _ => 80 };
-        var output = new Option<string?>("--output", "-o") { Description = "Record what the peer sends to FILE (.mkv or .mp4)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Record what the peer sends to FILE (.mkv or .mp4); in a room, each participant to STEM-ID.EXT" };
         var duration = new Option<double?>("--duration", "-d") { Description = "End the call after SECONDS (default: until Ctrl-C)" };
         var videoOut = new Option<string?>("--video-out") { Description = "window, fb[:/dev/fbN] or null (default: window when DISPLAY is set, else null)" };
         var audioOut = new Option<string?>("--audio-out") { Description = "alsa[:DEVICE] or null (default: alsa when a sound card exists, else null)" };
         var stats = new Option<string?>("--stats") { Description = "Write both directions' statistics as JSON to FILE at exit" };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
-        var command = new Command("call", "Video call: send camera and microphone and show the peer, through a hub or directly (--listen).")
+        var command = new Command("call", "Video call: send camera and microphone and show the peer, through a hub or directly (--listen), or join a room (http://host:8080/r/ROOM; lines typed on stdin are sent as chat).")
         {
             url, listen, name, peer, source, video, audio, transport, size, fps, quality, output, duration, videoOut, audioOut, stats, logLevel,
         };
@@ -55,9 +57,20 @@ internal static class CallCommand
                 return await UsageAsync("give either a URL to call (rtsp://host:8554) or --listen ADDRESS:PORT, not both");
             }
 
-            if (urlText is not null && (!Uri.TryCreate(urlText, UriKind.Absolute, out hubUrl) || hubUrl.Scheme is not ("rtsp" or "rtsps")))
+            if (urlText is not null && (!Uri.TryCreate(urlText, UriKind.Absolute, out hubUrl) || hubUrl.Scheme is not ("rtsp" or "rtsps" or "http" or "https")))
             {
-                return await UsageAsync($"expected an rtsp:// URL, got '{urlText}'");
+                return await UsageAsync($"expected an rtsp:// URL or a room, http://host:8080/r/ROOM, got '{urlText}'");
+            }
+
+            bool room = hubUrl?.Scheme is "http" or "https";
+            if (room && !RoomControlClient.TryParseRoomUrl(hubUrl!, out _))
+            {
+                return await UsageAsync($"a room URL is http://host:8080/r/ROOM, got '{urlText}'");
+            }
+
+            if (room && parse.GetValue(peer) is not null)
+            {
+                return await UsageAsync("a room needs no --peer: everyone in it is shown");
             }
 
             if (listenText is not null && !IPEndPoint.TryParse(listenText, out listenOn))
@@ -65,9 +78,10 @@ internal static class CallCommand
                 return await UsageAsync($"--listen expects ADDRESS:PORT such as 0.0.0.0:8554, got '{listenText}'");
             }
 
-            if (!CallOptions.IsValidName(parse.GetValue(name)) || (parse.GetValue(peer) is { } p && (!CallOptions.IsValidName(p) || p == parse.GetValue(name))))
+            if (room ? parse.GetValue(name) is not { Length: >= 1 and <= 64 } || string.IsNullOrWhiteSpace(parse.GetValue(name))
+                : !CallOptions.IsValidName(parse.GetValue(name)) || (parse.GetValue(peer) is { } p && (!CallOptions.IsValidName(p) || p == parse.GetValue(name))))
             {
-                return await UsageAsync("--name and --peer are two different names of letters, digits, '-', '_' or '.'");
+                return await UsageAsync(room ? "--name is a display name of 1 to 64 characters" : "--name and --peer are two different names of letters, digits, '-', '_' or '.'");
             }
 
             if (!SourceSpecification.TryParse(parse.GetValue(source)!, out var specification, out string? sourceError))
@@ -97,8 +111,34 @@ internal static class CallCommand
                 return await UsageAsync("--video-out is window, fb, fb:/dev/fbN or null; --audio-out alsa, alsa:DEVICE or null");
             }
 
+            if (parse.GetValue(output) is { } recording && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(recording))))
+            {
+                return await UsageAsync($"--output {recording}: the folder does not exist");
+            }
+
             using var loggerFactory = Logging.Create(parse.GetValue(logLevel)!);
             var logger = loggerFactory.CreateLogger("parley.call");
+            if (room)
+            {
+                return await RoomCallMode.RunAsync(new RoomCallOptions
+                {
+                    RoomUrl = hubUrl!,
+                    Name = parse.GetValue(name)!,
+                    Source = specification!,
+                    Video = videoCodec.Value,
+                    Audio = parse.GetValue(audio) == "opus",
+                    Transport = mode.Value,
+                    VideoFormat = new VideoCaptureFormat(width, height, parse.GetValue(fps)),
+                    JpegQuality = parse.GetValue(quality),
+                    Duration = parse.GetValue(duration) is { } roomSeconds ? TimeSpan.FromSeconds(roomSeconds) : null,
+                    OutputPath = parse.GetValue(output),
+                    VideoOutput = videoChain,
+                    AudioOutput = audioChain,
+                    ChatInput = Console.In,
+                    Logger = logger,
+                }, parse.GetValue(stats), cancellationToken);
+            }
+
             HubHost? hub = null;
             try
             {

@@ -34,6 +34,18 @@ public sealed class ViewOptions
     /// <summary>The GStreamer audio output chain (ALSA); null decodes without playing.</summary>
     public string? AudioOutput { get; init; }
 
+    /// <summary>
+    /// Decoded video goes here instead of to <see cref="VideoOutput"/> (a room's grid tile); the session neither
+    /// starts nor disposes it.
+    /// </summary>
+    public Codecs.IMediaSink? VideoSink { get; init; }
+
+    /// <summary>
+    /// Decoded audio (48 kHz stereo, one write per 20 ms tick) goes here instead of to <see cref="AudioOutput"/>
+    /// (a room's mixer input); the session neither starts nor disposes it.
+    /// </summary>
+    public Codecs.IMediaSink? AudioSink { get; init; }
+
     /// <summary>Audio jitter buffer settings; the Opus defaults when null.</summary>
     public AudioJitterBufferOptions? JitterBuffer { get; init; }
 

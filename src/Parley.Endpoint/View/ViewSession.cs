@@ -85,7 +85,7 @@ public sealed class ViewSession
             {
                 var statistics = new TrackStatistics(videoTrack);
                 streams.Add(statistics);
-                _renderer = new VideoRenderer(videoTrack.Codec, string.IsNullOrWhiteSpace(_options.VideoOutput) ? null : output, statistics, _clock, () => _video?.RequestKeyFrame(), _logger);
+                _renderer = new VideoRenderer(videoTrack.Codec, _options.VideoSink ?? (string.IsNullOrWhiteSpace(_options.VideoOutput) ? null : output), statistics, _clock, () => _video?.RequestKeyFrame(), _logger);
                 IVideoFrameSink sink = recorder is null ? _renderer : new VideoFanOut(recorder, _renderer);
                 _video = new VideoTrackReceiver(videoTrack, reorder, sink, statistics, _clock, ssrc);
                 _dispatcher.Set(videoTrack.MediaIndex, _video);
@@ -95,7 +95,7 @@ public sealed class ViewSession
             {
                 var statistics = new TrackStatistics(audioTrack);
                 streams.Add(statistics);
-                _player = new AudioPlayer(string.IsNullOrWhiteSpace(_options.AudioOutput) ? null : output, statistics, _clock, _options.JitterBuffer, _logger);
+                _player = new AudioPlayer(_options.AudioSink ?? (string.IsNullOrWhiteSpace(_options.AudioOutput) ? null : output), statistics, _clock, _options.JitterBuffer, _logger);
                 _audio = new AudioTrackReceiver(audioTrack, reorder, _player, recorder, statistics, _clock, ssrc + 1);
                 _dispatcher.Set(audioTrack.MediaIndex, _audio);
                 workers.Add(_player.RunAsync(stopWorkers.Token));
@@ -162,8 +162,8 @@ public sealed class ViewSession
 
     private GstRenderSink? OpenOutput(ViewTrackSelection selection)
     {
-        string? video = selection.Video is null ? null : _options.VideoOutput;
-        string? audio = selection.Audio is null ? null : _options.AudioOutput;
+        string? video = selection.Video is null || _options.VideoSink is not null ? null : _options.VideoOutput;
+        string? audio = selection.Audio is null || _options.AudioSink is not null ? null : _options.AudioOutput;
         if (string.IsNullOrWhiteSpace(video) && string.IsNullOrWhiteSpace(audio))
         {
             return null;

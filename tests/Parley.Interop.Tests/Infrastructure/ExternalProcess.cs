@@ -118,6 +118,13 @@ public sealed class ExternalProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Types a line on the process's standard input.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
     /// <summary>Sends SIGINT, what Ctrl-C in a terminal sends.</summary>
     public async Task InterruptAsync()
     {
