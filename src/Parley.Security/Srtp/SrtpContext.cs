@@ -298,6 +298,15 @@ public sealed class SrtpContext : IDisposable
         return SrtpResult.Ok;
     }
 
+    /// <summary>
+    /// Forgets the receive state (rollover counter, replay windows) of <paramref name="ssrc"/>, freeing its slot
+    /// under <see cref="MaxSources"/>: for a source that sent an RTCP BYE (RFC 3550 §6.6) or timed out. Its next
+    /// packet is treated as a first packet again, so call this only for sources that are gone. Call it on the
+    /// thread that unprotects.
+    /// </summary>
+    /// <returns>True when the SSRC was tracked.</returns>
+    public bool ForgetReceivedSource(uint ssrc) => _received.Remove(ssrc);
+
     /// <inheritdoc />
     public void Dispose()
     {

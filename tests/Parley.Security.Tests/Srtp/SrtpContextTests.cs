@@ -333,4 +333,24 @@ public class SrtpContextTests
             Assert.Equal(0, allocated);
         }
     }
+
+    [Fact]
+    public void A_forgotten_source_frees_its_slot_and_starts_over()
+    {
+        var (key, salt) = MasterKeys(SrtpProtectionProfile.AeadAes128Gcm);
+        using var sender = new SrtpContext(SrtpProtectionProfile.AeadAes128Gcm, key, salt);
+        using var receiver = new SrtpContext(SrtpProtectionProfile.AeadAes128Gcm, key, salt, maxSources: 1);
+        {
+            byte[] first = Protect(sender, TestPackets.Rtp(10, ssrc: 1));
+            byte[] replay = [.. first];
+            byte[] other = Protect(sender, TestPackets.Rtp(10, ssrc: 2));
+            Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(first, first.Length, out _));
+            Assert.Equal(SrtpResult.SourceLimitReached, receiver.UnprotectRtp([.. other], other.Length, out _));
+            Assert.True(receiver.ForgetReceivedSource(1));
+            Assert.False(receiver.ForgetReceivedSource(1));
+            Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(other, other.Length, out _));
+            Assert.True(receiver.ForgetReceivedSource(2));
+            Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(replay, replay.Length, out _)); // forgotten, so not a replay
+        }
+    }
 }
