@@ -13,7 +13,7 @@ namespace Parley.Security.Srtp;
 /// <para>
 /// DTLS-SRTP (RFC 5764 §4.2) gives each direction its own master key, so a WebRTC session uses two contexts, one
 /// to protect what it sends and one to unprotect what it receives. A single context can do both (loopback tests,
-/// a shared SDES key); its outbound and inbound halves have separate keys schedules and state, so one thread may
+/// a shared SDES key); its outbound and inbound halves have separate key schedules and state, so one thread may
 /// protect while another unprotects. Neither direction may be used from two threads at once.
 /// </para>
 /// <para>
