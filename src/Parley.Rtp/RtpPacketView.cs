@@ -65,6 +65,42 @@ public readonly ref struct RtpPacketView
     public static bool TryParse(ReadOnlySpan<byte> buffer, out RtpPacketView packet)
     {
         packet = default;
+        if (!TryGetHeaderLength(buffer, out int offset))
+        {
+            return false;
+        }
+
+        int padding = 0;
+        if ((buffer[0] & 0x20) != 0)
+        {
+            // RFC 3550 §5.1: the last octet counts the padding octets, itself included, so it is at least 1.
+            if (buffer.Length == offset)
+            {
+                return false;
+            }
+
+            padding = buffer[^1];
+            if (padding == 0 || padding > buffer.Length - offset)
+            {
+                return false;
+            }
+        }
+
+        packet = new RtpPacketView(buffer, offset, padding);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads only the header's length: 12 bytes plus 4 per CSRC plus the whole header extension (RFC 3550 §5.1,
+    /// §5.3.1). Unlike <see cref="TryParse"/> it does not look at the payload or the padding, so it also works on
+    /// packets whose payload is encrypted and followed by an authentication tag (SRTP, RFC 3711 §3.1). Never throws.
+    /// </summary>
+    /// <param name="buffer">The packet, starting at the first header byte.</param>
+    /// <param name="headerLength">The header length in bytes when the result is true; 0 otherwise.</param>
+    /// <returns>False when the version is not 2 or the buffer ends inside the header.</returns>
+    public static bool TryGetHeaderLength(ReadOnlySpan<byte> buffer, out int headerLength)
+    {
+        headerLength = 0;
         if (buffer.Length < FixedHeaderLength)
         {
             return false;
@@ -97,23 +133,7 @@ public readonly ref struct RtpPacketView
             }
         }
 
-        int padding = 0;
-        if ((first & 0x20) != 0)
-        {
-            // RFC 3550 §5.1: the last octet counts the padding octets, itself included, so it is at least 1.
-            if (buffer.Length == offset)
-            {
-                return false;
-            }
-
-            padding = buffer[^1];
-            if (padding == 0 || padding > buffer.Length - offset)
-            {
-                return false;
-            }
-        }
-
-        packet = new RtpPacketView(buffer, offset, padding);
+        headerLength = offset;
         return true;
     }
 

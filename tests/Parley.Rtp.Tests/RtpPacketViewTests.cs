@@ -219,4 +219,32 @@ public class RtpPacketViewTests
         Assert.True(RtpPacketView.TryParse(bytes, out var packet));
         return packet.GetCsrc(index);
     }
+
+    [Fact]
+    public void Header_length_alone_agrees_with_the_full_parse_and_ignores_what_follows_the_header()
+    {
+        Prop.ForAll(
+            Arb.From(Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b))),
+            bytes =>
+            {
+                bool full = RtpPacketView.TryParse(bytes, out var packet);
+                bool header = RtpPacketView.TryGetHeaderLength(bytes, out int headerLength);
+                if (full && (!header || headerLength != packet.HeaderLength))
+                {
+                    return false;
+                }
+
+                // An encrypted payload may end in a "padding count" that TryParse rejects; the header length still reads.
+                if (header && bytes.Length > headerLength)
+                {
+                    byte[] encrypted = [.. bytes];
+                    encrypted[0] |= 0x20;
+                    encrypted[^1] = 0;
+                    return !RtpPacketView.TryParse(encrypted, out _)
+                        && RtpPacketView.TryGetHeaderLength(encrypted, out int again) && again == headerLength;
+                }
+
+                return true;
+            }).QuickCheckThrowOnFailure();
+    }
 }
