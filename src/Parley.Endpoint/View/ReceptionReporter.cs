@@ -64,10 +64,16 @@ public sealed class ReceptionReporter
     {
         if (_source is null || packet.Ssrc != RemoteSsrc)
         {
+            // A sender report can come before the first RTP packet (a hub hands a new reader the publisher's last
+            // one at PLAY): keep its mapping when the RTP is from the same SSRC.
+            bool reportedEarly = _source is null && _lastSenderReportMiddle32 != 0 && packet.Ssrc == RemoteSsrc;
             RemoteSsrc = packet.Ssrc;
             _source = new RtpSourceStatistics(_clockRate);
-            ClockMapping = new RtpClockMapping(_clockRate);
-            _lastSenderReportMiddle32 = 0;
+            if (!reportedEarly)
+            {
+                ClockMapping = new RtpClockMapping(_clockRate);
+                _lastSenderReportMiddle32 = 0;
+            }
         }
 
         _source.Update(packet.SequenceNumber, packet.Timestamp, arrivalTimestamp, _clock.Time.TimestampFrequency, packet.Payload.Length);
@@ -84,6 +90,7 @@ public sealed class ReceptionReporter
             if (packet.PacketType == RtcpPacketType.SenderReport && RtcpSenderReportView.TryParse(packet, out var report)
                 && (_source is null || report.Ssrc == RemoteSsrc) && ClockMapping.Update(report))
             {
+                RemoteSsrc = report.Ssrc;
                 _lastSenderReportMiddle32 = report.NtpTimestamp.Middle32;
                 _lastSenderReportArrival = _clock.Now;
                 SenderReports++;

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Parley.Endpoint.Rooms;
+using Parley.Endpoint.View;
 
 namespace Parley.Endpoint.Tests.Rooms;
 
@@ -92,12 +94,38 @@ public sealed class AudioMixerTests
     }
 
     [Fact]
-    public async Task The_clock_mixes_one_frame_every_20_ms()
+    public async Task The_clock_mixes_one_frame_every_20_ms_and_skips_rather_than_bursts_after_a_stall()
     {
-        var mixer = new AudioMixer(null);
-        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        await mixer.RunAsync(stop.Token);
-        Assert.InRange(mixer.FramesMixed, 15, 30); // 26 on time; a stall over 200 ms skips frames rather than bursting
+        var time = new FakeTimeProvider();
+        var mixer = new AudioMixer(null, new ViewClock(time));
+        using var stop = new CancellationTokenSource();
+        var run = mixer.RunAsync(stop.Token);
+        await WaitForFramesAsync(mixer, 1);
+        for (int i = 1; i <= 25; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(20));
+            await WaitForFramesAsync(mixer, i + 1);
+        }
+
+        // A stall over 200 ms (a suspended process) does not come back as a burst of 25 frames.
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await WaitForFramesAsync(mixer, 27);
+        await Task.Delay(50);
+        Assert.Equal(27, mixer.FramesMixed);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    private static async Task WaitForFramesAsync(AudioMixer mixer, long frames)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (mixer.FramesMixed < frames)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{mixer.FramesMixed} frames mixed, waiting for {frames}");
+            await Task.Delay(1);
+        }
+
+        Assert.Equal(frames, mixer.FramesMixed);
     }
 
     private static short[] Sine(double frequency, double amplitude, int samples) =>
