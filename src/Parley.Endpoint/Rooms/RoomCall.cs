@@ -29,6 +29,7 @@ public sealed class RoomCall
     private string? _selfId;
     private int _chatReceived;
     private int _chatSent;
+    private readonly SendMuting _muting = new();
 
     /// <summary>Creates a call; nothing is opened until <see cref="RunAsync"/>.</summary>
     /// <exception cref="ArgumentException">The URL is not a room URL, or the name is empty or over 64 characters.</exception>
@@ -124,6 +125,12 @@ public sealed class RoomCall
 
                         welcome = rejoined.Welcome;
                         _selfId = welcome.Self.Id;
+                        if (_muting.Audio || _muting.Video)
+                        {
+                            // A restarted hub knows nothing of this side's mute state.
+                            await client.SetMuteAsync(_muting.Audio, _muting.Video, run.Token).ConfigureAwait(false);
+                        }
+
                         Reconcile(welcome, run.Token);
                     }
                     else
@@ -229,6 +236,7 @@ public sealed class RoomCall
             VideoFormat = _options.VideoFormat,
             JpegQuality = _options.JpegQuality,
             Loop = _options.Loop,
+            Muting = _muting,
             Logger = _logger,
         });
         var stop = CancellationTokenSource.CreateLinkedTokenSource(callToken);
@@ -366,23 +374,47 @@ public sealed class RoomCall
         {
             await foreach (string line in lines.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (string.IsNullOrWhiteSpace(line))
+                var typed = ChatInputLine.Parse(line);
+                switch (typed.Kind)
                 {
-                    continue;
-                }
-
-                if (await client.SendChatAsync(line, cancellationToken: cancellationToken).ConfigureAwait(false))
-                {
-                    _chatSent++;
-                }
-                else
-                {
-                    _logger.LogWarning("call: not connected to the room; chat line not sent");
+                    case ChatInputKind.Chat when await client.SendChatAsync(typed.Text, cancellationToken: cancellationToken).ConfigureAwait(false):
+                        _chatSent++;
+                        break;
+                    case ChatInputKind.Chat:
+                        _logger.LogWarning("call: not connected to the room; chat line not sent");
+                        break;
+                    case ChatInputKind.Mute or ChatInputKind.Unmute:
+                        await SetMuteAsync(client, typed, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case ChatInputKind.Help:
+                        _logger.LogInformation("call: {Usage}", ChatInputLine.Usage);
+                        break;
                 }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // Mute takes effect at once on what is sent (silence, black frames), then the room is told.
+    private async Task SetMuteAsync(RoomControlClient client, ChatInputLine input, CancellationToken cancellationToken)
+    {
+        bool muted = input.Kind == ChatInputKind.Mute;
+        if (input.Audio)
+        {
+            _muting.Audio = muted;
+        }
+
+        if (input.Video)
+        {
+            _muting.Video = muted;
+        }
+
+        _logger.LogInformation("call: microphone {Audio}, camera {Video}", _muting.Audio ? "muted" : "on", _muting.Video ? "off" : "on");
+        if (!await client.SetMuteAsync(input.Audio ? muted : null, input.Video ? muted : null, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogWarning("call: not connected to the room; the others will see the mute state after the reconnection");
         }
     }
 

@@ -22,6 +22,7 @@ internal sealed class AudioTrackSender : IDisposable
     private readonly short[] _padded;
     private readonly int _channels;
     private readonly bool _dtx;
+    private readonly SendMuting? _muting;
     private long _samplesSent;
 
     public AudioTrackSender(SendOptions options, int mediaIndex)
@@ -29,6 +30,7 @@ internal sealed class AudioTrackSender : IDisposable
         _channels = options.AudioChannels;
         _padded = new short[FrameSamples * _channels];
         _dtx = options.AudioDtx;
+        _muting = options.Muting;
         _encoder = new OpusEncoder(_channels, OpusApplication.Voip) { Bitrate = options.AudioBitrate, InBandFec = true, PacketLossPercent = 5, Dtx = _dtx };
         uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
         _packetizer = new OpusPacketizer(ssrc, PayloadType, (ushort)Random.Shared.Next(ushort.MaxValue + 1), (uint)Random.Shared.NextInt64(0, uint.MaxValue));
@@ -69,6 +71,12 @@ internal sealed class AudioTrackSender : IDisposable
                 // A file's last block before it ends or loops is short; Opus codes whole 20 ms frames, so pad with silence.
                 samples.CopyTo(_padded);
                 _padded.AsSpan(samples.Length).Clear();
+                samples = _padded;
+            }
+
+            if (_muting is { Audio: true })
+            {
+                _padded.AsSpan().Clear();
                 samples = _padded;
             }
 

@@ -59,6 +59,9 @@ public sealed class SendOptions
     /// </summary>
     public bool AudioDtx { get; init; }
 
+    /// <summary>Mute switches read at every frame (a room call's /mute); null never mutes.</summary>
+    public SendMuting? Muting { get; init; }
+
     /// <summary>RTP payload budget per packet in bytes (after the RTP header).</summary>
     public int MaxPayloadSize { get; init; } = 1200;
 

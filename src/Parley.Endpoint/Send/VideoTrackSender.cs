@@ -19,6 +19,8 @@ internal sealed class VideoTrackSender : IDisposable
     private readonly RtpPacketBatch _batch = new();
     private readonly uint _timestampBase = (uint)Random.Shared.NextInt64(0, uint.MaxValue);
     private readonly TaskCompletionSource<H264Parameters> _parameters = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SendMuting? _muting;
+    private byte[] _black = [];
     private int _keyFrameRequested;
 
     public VideoTrackSender(SendOptions options, int mediaIndex)
@@ -26,6 +28,7 @@ internal sealed class VideoTrackSender : IDisposable
         uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
         ushort sequence = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
         var format = options.VideoFormat;
+        _muting = options.Muting;
         if (options.Video == SendVideoCodec.H264)
         {
             _encoder = new GstH264Encoder(new H264EncoderOptions
@@ -84,7 +87,7 @@ internal sealed class VideoTrackSender : IDisposable
             }
 
             encodeClock.Restart();
-            _encoder.Encode(frame.I420Data, frame.Timestamp);
+            _encoder.Encode(_muting is { Video: true } ? Black(frame.I420Data.Length, frame.Width, frame.Height) : frame.I420Data, frame.Timestamp);
             var wait = TimeSpan.FromMilliseconds(50);
             while (_encoder.TryReadAccessUnit(wait, out var accessUnit))
             {
@@ -124,6 +127,19 @@ internal sealed class VideoTrackSender : IDisposable
         }
 
         Track.SendTime += ThreadCpuTime.Now - sendStart;
+    }
+
+    // I420 black (ITU-R BT.601 studio range: Y 16, Cb and Cr 128), made once per frame size.
+    private byte[] Black(int length, int width, int height)
+    {
+        if (_black.Length != length)
+        {
+            _black = new byte[length];
+            _black.AsSpan(0, width * height).Fill(16);
+            _black.AsSpan(width * height).Fill(128);
+        }
+
+        return _black;
     }
 
     private void TryPublishParameters(ReadOnlySpan<byte> accessUnit)
