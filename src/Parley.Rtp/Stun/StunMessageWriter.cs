@@ -60,7 +60,7 @@ public ref struct StunMessageWriter
     /// The padding byte. Receivers ignore padding (RFC 8489 §14); RFC 5769's vectors pad with spaces, 0x20.
     /// </param>
     /// <exception cref="ArgumentException">The value is too long or the buffer has no room.</exception>
-    public void AddAttribute(ushort type, ReadOnlySpan<byte> value, byte padding = 0)
+    public void AddAttribute(ushort type, scoped ReadOnlySpan<byte> value, byte padding = 0)
     {
         Span<byte> target = Reserve(type, value.Length);
         value.CopyTo(target);
@@ -68,7 +68,7 @@ public ref struct StunMessageWriter
     }
 
     /// <summary>USERNAME (RFC 8489 §14.3), UTF-8 encoded; for an ICE check "receiver-ufrag:sender-ufrag".</summary>
-    public void AddUsername(ReadOnlySpan<char> username)
+    public void AddUsername(scoped ReadOnlySpan<char> username)
     {
         int byteCount = Encoding.UTF8.GetByteCount(username);
         Span<byte> target = Reserve(StunAttributeType.Username, byteCount);
@@ -95,7 +95,7 @@ public ref struct StunMessageWriter
     /// <param name="code">300 to 699, e.g. 400 Bad Request, 401 Unauthorized, 487 Role Conflict.</param>
     /// <param name="reason">A short ASCII reason phrase.</param>
     /// <exception cref="ArgumentOutOfRangeException">The code is outside 300-699.</exception>
-    public void AddErrorCode(int code, ReadOnlySpan<char> reason)
+    public void AddErrorCode(int code, scoped ReadOnlySpan<char> reason)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(code, 300);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(code, 699);
@@ -145,7 +145,7 @@ public ref struct StunMessageWriter
     /// counting this attribute. Add only FINGERPRINT after it.
     /// </summary>
     /// <param name="key">For short-term credentials the password's UTF-8 bytes (RFC 8489 §9.1.1).</param>
-    public void AddMessageIntegrity(ReadOnlySpan<byte> key)
+    public void AddMessageIntegrity(scoped ReadOnlySpan<byte> key)
     {
         int start = _length;
         Span<byte> target = Reserve(StunAttributeType.MessageIntegrity, 20);
