@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Playwright;
 using Parley.Codecs.Synthetic;
 using Parley.Interop.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -11,9 +12,11 @@ namespace Parley.Interop.Tests;
 
 /// <summary>
 /// `parley call http://host/r/ROOM`: three native participants as real processes in one room of a real hub, each
-/// publishing a different source and recording the other two; recordings are checked with ffprobe/ffmpeg, the
-/// stats show every remote stream reached the mixer, chat typed on one side's stdin reaches the others, and
-/// Ctrl-C ends a call within 2 s. Joining failures end with one line and exit code 1.
+/// publishing a different source and recording the other two, with two browsers on the room page beside them;
+/// recordings are checked with ffprobe/ffmpeg, the stats show every remote stream reached the mixer, the browsers
+/// draw every native participant's tile, chat from stdin and from a browser arrives in one order everywhere, a late
+/// browser gets the history, presence follows a mute, a leave and a killed process, and Ctrl-C ends a call within
+/// 2 s. Joining failures end with one line and exit code 1.
 /// </summary>
 public sealed class RoomCallTests(ITestOutputHelper output)
 {
@@ -22,8 +25,17 @@ public sealed class RoomCallTests(ITestOutputHelper output)
     // Small and slow enough that three senders and six receivers share two busy cores.
     private static readonly string[] Media = ["--size", "320x240", "--fps", "15", "--video", "jpeg", "--video-out", "null", "--audio-out", "null"];
 
+    // A JPEG tile of the room page: frames drawn by its player and a sample of its canvas.
+    private static string JpegTile(string id) => $$"""
+        () => { const p = document.querySelector(".tile[data-id='{{id}}'] parley-player"); if (!p || !p.stats) return null;
+          const s = ({{WebPlayerTests.SampleCanvas}})(p.shadowRoot.querySelector('canvas'));
+          return { frames: p.stats.framesDrawn, mean: s ? s.mean : 0, hash: s ? s.hash : 0 }; }
+        """;
+
+    public sealed record TileSample { public int Frames { get; init; } public double Mean { get; init; } public int Hash { get; init; } }
+
     [Fact]
-    public async Task Three_participants_each_record_the_other_two_with_video_and_audio_and_chat_reaches_everyone()
+    public async Task Three_native_participants_and_two_browsers_share_one_room()
     {
         string dir = TestPaths.NewTempDirectory();
         await using var hub = await TestHub.StartAsync(output, o => o.Rooms.Database = Path.Combine(dir, "rooms.db"));
@@ -31,17 +43,71 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         string[] Args(string name, string source, params string[] more) =>
             ["call", room, "--name", name, "--source", source, "--output", Path.Combine(dir, $"{name.ToLowerInvariant()}.mkv"), "--stats", Path.Combine(dir, $"{name.ToLowerInvariant()}.json"), .. Media, .. more];
 
-        // Starting a process and its source takes seconds on two busy cores: 18 s leaves about 10 s with all three live.
-        await using var alice = ExternalProcess.Start(Parley, Args("Alice", "test", "--duration", "18"));
-        await using var bob = ExternalProcess.Start(Parley, Args("Bob", "file:" + TestPaths.Media("talking-head.avi"), "--duration", "18"));
-        // Carol has no --duration: she is stopped with SIGINT (see ViewCommandTests for env).
-        await using var carol = ExternalProcess.Start("/usr/bin/env", ["--default-signal=INT", Parley, .. Args("Carol", "file:" + TestPaths.Media("presenter-720p.mp4"))]);
+        // Two browsers join first as viewers who chat.
+        await using var chromium = await Chromium.LaunchAsync();
+        var dave = await chromium.NewPageAsync(output);
+        await dave.GotoAsync(hub.WebUrl("r/standup?name=Dave"));
+        var erin = await chromium.NewPageAsync(output);
+        await erin.GotoAsync(hub.WebUrl("r/standup?name=Erin"));
+        await RoomPageTests.WaitForPeopleAsync(dave, ["Dave", "Erin"], "both browsers in the room");
+
+        // No --duration: every check below runs with all three live however slow the machine; then Bob and Alice
+        // type /leave and Carol is stopped with SIGINT (see ViewCommandTests for env). Zed only joins to vanish without a word (SIGKILL).
+        ExternalProcess Call(params string[] args) => ExternalProcess.Start("/usr/bin/env", ["--default-signal=INT", Parley, .. args]);
+        await using var alice = Call(Args("Alice", "test"));
+        await using var bob = Call(Args("Bob", "file:" + TestPaths.Media("talking-head.avi")));
+        await using var carol = Call(Args("Carol", "file:" + TestPaths.Media("presenter-720p.mp4")));
+        await using var zed = ExternalProcess.Start(Parley, ["call", room, "--name", "Zed", "--source", "test", "--video", "none", "--video-out", "null", "--audio-out", "null"]);
         await WaitForAsync(bob, "joined room standup as bob", TimeSpan.FromSeconds(20));
         await WaitForAsync(carol, "joined room standup as carol", TimeSpan.FromSeconds(20));
-        await bob.WriteLineAsync("hello from bob");
+        string[] everyone = ["Alice", "Bob", "Carol", "Dave", "Erin", "Zed"];
+        foreach (var page in new[] { dave, erin })
+        {
+            await RoomPageTests.WaitForPeopleAsync(page, everyone, "everyone in the list");
+        }
 
-        int exitAlice = await alice.WaitForExitAsync(TimeSpan.FromSeconds(40));
-        int exitBob = await bob.WaitForExitAsync(TimeSpan.FromSeconds(40));
+        // Zed's process dies: everyone sees Zed go within the 10 s the hub allows a dead connection.
+        zed.Kill();
+        await RoomPageTests.WaitForPeopleAsync(dave, everyone[..^1], "Zed gone after a SIGKILL");
+
+        // Chat from a native participant and from a browser, in one order everywhere.
+        await bob.WriteLineAsync("hello from bob");
+        await RoomPageTests.WaitForMessagesAsync(dave, 1, "Bob's line at Dave");
+        await RoomPageTests.SendQuicklyAsync(dave, "hello from dave", 2);
+        var atDave = await RoomPageTests.WaitForMessagesAsync(dave, 3, "three messages at Dave");
+        var atErin = await RoomPageTests.WaitForMessagesAsync(erin, 3, "three messages at Erin");
+        Assert.Equal(atDave.Messages, atErin.Messages);
+        Assert.Equal(["hello from bob", "hello from dave 1", "hello from dave 2"], atDave.Messages.Select(m => m.Text));
+
+        // A mute typed on Alice's side reaches the browsers.
+        await alice.WriteLineAsync("/mute audio");
+        string aliceMuted = "() => document.querySelector(\"#people .person[data-id='alice']\")?.dataset.audioMuted === 'true'";
+        await Chromium.WaitForAsync<bool>(erin, aliceMuted, TimeSpan.FromSeconds(10), m => m, "Alice shown muted");
+
+        // A late browser gets the same history.
+        var fay = await chromium.NewPageAsync(output);
+        await fay.GotoAsync(hub.WebUrl("r/standup?name=Fay"));
+        var atFay = await RoomPageTests.WaitForMessagesAsync(fay, 3, "history at Fay");
+        Assert.Equal(atDave.Messages, atFay.Messages);
+
+        // Each native participant's stream plays in its tile in both browsers (JPEG to a canvas).
+        foreach (var page in new[] { dave, erin })
+        {
+            foreach (string id in (string[])["alice", "bob", "carol"])
+            {
+                var first = await Chromium.WaitForAsync<TileSample?>(page, JpegTile(id), TimeSpan.FromSeconds(20), t => t is { Frames: > 5, Mean: > 20 }, $"{id}'s tile drawing");
+                var second = await Chromium.WaitForAsync<TileSample?>(page, JpegTile(id), TimeSpan.FromSeconds(10),
+                    t => t is not null && t.Frames >= first!.Frames + 5 && t.Hash != first.Hash, $"{id}'s tile drawing new pictures");
+                output.WriteLine($"{id}: {first} then {second}");
+            }
+        }
+
+        await Chromium.ScreenshotAsync(dave, "room-three-natives-two-browsers", output);
+
+        await bob.WriteLineAsync("/leave");
+        int exitBob = await bob.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        await alice.WriteLineAsync("/leave");
+        int exitAlice = await alice.WaitForExitAsync(TimeSpan.FromSeconds(20));
         Assert.False(carol.HasExited, "carol ended on her own");
         var clock = Stopwatch.StartNew();
         await carol.InterruptAsync();
@@ -57,11 +123,20 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         Assert.Equal(0, exitBob);
         Assert.Equal(0, exitCarol);
         Assert.True(stopMs < 2000, $"carol took {stopMs} ms to stop after Ctrl-C");
+        await RoomPageTests.WaitForPeopleAsync(dave, ["Dave", "Erin", "Fay"], "the native participants gone from the list");
 
-        // Chat typed on Bob's stdin was stored and sent to everyone; presence was printed.
-        Assert.Contains("chat Bob: hello from bob", alice.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("Bob: hello from bob", carol.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("chat Bob: hello from bob", bob.StandardOutput, StringComparison.Ordinal); // the echo
+        // The native participants printed the same chat in the same order (their own echo included), and presence.
+        foreach (var process in new[] { alice, bob, carol })
+        {
+            string log = process.StandardOutput;
+            int bobLine = log.IndexOf("Bob: hello from bob", StringComparison.Ordinal);
+            int dave1 = log.IndexOf("Dave: hello from dave 1", StringComparison.Ordinal);
+            int dave2 = log.IndexOf("Dave: hello from dave 2", StringComparison.Ordinal);
+            Assert.True(bobLine >= 0 && dave1 > bobLine && dave2 > dave1, $"chat out of order or missing in {process.FileName}:\n{log}");
+            Assert.Contains("Zed left (disconnected)", log, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Alice muted audio", carol.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Bob left (left)", carol.StandardOutput, StringComparison.Ordinal);
 
         var ids = new[] { "alice", "bob", "carol" };

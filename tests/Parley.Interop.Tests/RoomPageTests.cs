@@ -14,7 +14,7 @@ public sealed class RoomPageTests(ITestOutputHelper output)
 {
     // What the page shows, read from its DOM: connection state, the people list, the chat messages the hub stored.
     // JSON text: Playwright's own conversion cannot fill arrays of records.
-    private const string RoomState = """
+    internal const string RoomState = """
         () => JSON.stringify({
           state: document.body.dataset.state, self: document.body.dataset.self ?? '',
           people: [...document.querySelectorAll('#people .person')].map((li) => li.querySelector('.name').firstChild.textContent),
@@ -39,11 +39,11 @@ public sealed class RoomPageTests(ITestOutputHelper output)
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private static Room Parse(string json) => JsonSerializer.Deserialize<Room>(json, Json)!;
+    internal static Room Parse(string json) => JsonSerializer.Deserialize<Room>(json, Json)!;
 
-    private static async Task<Room> ReadAsync(IPage page) => Parse(await page.EvaluateAsync<string>(RoomState));
+    internal static async Task<Room> ReadAsync(IPage page) => Parse(await page.EvaluateAsync<string>(RoomState));
 
-    private static async Task<Room> WaitForRoomAsync(IPage page, Func<Room, bool> done, string what, int seconds = 15) =>
+    internal static async Task<Room> WaitForRoomAsync(IPage page, Func<Room, bool> done, string what, int seconds = 15) =>
         Parse(await Chromium.WaitForAsync<string>(page, RoomState, TimeSpan.FromSeconds(seconds), s => done(Parse(s)), what));
 
     private static string Database() => Path.Combine(TestPaths.NewTempDirectory(), "parley.db");
@@ -56,15 +56,15 @@ public sealed class RoomPageTests(ITestOutputHelper output)
         return page;
     }
 
-    private static Task<Room> WaitForPeopleAsync(IPage page, string[] people, string what) =>
+    internal static Task<Room> WaitForPeopleAsync(IPage page, string[] people, string what) =>
         WaitForRoomAsync(page, r => r.State == "joined" && r.People.Order().SequenceEqual(people.Order()), what);
 
-    private static Task<Room> WaitForMessagesAsync(IPage page, int count, string what) =>
+    internal static Task<Room> WaitForMessagesAsync(IPage page, int count, string what) =>
         WaitForRoomAsync(page, r => r.Messages.Length >= count, what);
 
     // Types and sends <count> messages as fast as the page takes them, each through the real form (Enter key path
     // and requestSubmit share send()).
-    private static async Task SendQuicklyAsync(IPage page, string prefix, int count) => await page.EvaluateAsync($$"""
+    internal static async Task SendQuicklyAsync(IPage page, string prefix, int count) => await page.EvaluateAsync($$"""
         () => { const box = document.getElementById('chat-text'), form = document.getElementById('composer');
           for (let i = 1; i <= {{count}}; i++) { box.value = `{{prefix}} ${i}`; form.requestSubmit(); } }
         """);

@@ -12,6 +12,9 @@ public enum ChatInputKind
     /// <summary><c>/unmute [audio|video]</c>.</summary>
     Unmute,
 
+    /// <summary><c>/leave</c> (or <c>/quit</c>): end the call, as Ctrl-C does.</summary>
+    Leave,
+
     /// <summary><c>/help</c>, or a command this does not know.</summary>
     Help,
 
@@ -21,7 +24,7 @@ public enum ChatInputKind
 
 /// <summary>
 /// One line typed on a room call's standard input: chat, or a command that starts with <c>/</c>
-/// (<c>/mute</c>, <c>/unmute</c>, <c>/help</c>). A chat line that starts with a slash is typed with two: <c>//etc</c>
+/// (<c>/mute</c>, <c>/unmute</c>, <c>/leave</c>, <c>/help</c>). A chat line that starts with a slash is typed with two: <c>//etc</c>
 /// sends <c>/etc</c>.
 /// </summary>
 /// <param name="Kind">What the line asks for.</param>
@@ -31,7 +34,7 @@ public enum ChatInputKind
 public readonly record struct ChatInputLine(ChatInputKind Kind, string Text, bool Audio, bool Video)
 {
     /// <summary>The commands, for a help line.</summary>
-    public const string Usage = "type a line to chat; /mute [audio|video], /unmute [audio|video], //text sends '/text'";
+    public const string Usage = "type a line to chat; /mute [audio|video], /unmute [audio|video], /leave; //text sends '/text'";
 
     /// <summary>Reads one typed line; never throws.</summary>
     public static ChatInputLine Parse(string? line)
@@ -56,8 +59,14 @@ public readonly record struct ChatInputLine(ChatInputKind Kind, string Text, boo
         {
             "MUTE" => ChatInputKind.Mute,
             "UNMUTE" => ChatInputKind.Unmute,
+            "LEAVE" or "QUIT" => ChatInputKind.Leave,
             _ => ChatInputKind.Help,
         };
+        if (kind is ChatInputKind.Help or ChatInputKind.Leave)
+        {
+            return new ChatInputLine(kind, "", false, false);
+        }
+
         if (kind == ChatInputKind.Help)
         {
             return new ChatInputLine(ChatInputKind.Help, "", false, false);

@@ -96,7 +96,7 @@ public sealed class RoomCall
             mixing = _mixer.RunAsync(stopWorkers.Token);
             (sending, sendStop) = StartSending(welcome, run.Token);
             Reconcile(welcome, run.Token);
-            var chatting = _options.ChatInput is { } input ? ForwardChatAsync(client, input, run.Token) : Task.CompletedTask;
+            var chatting = _options.ChatInput is { } input ? ForwardChatAsync(client, input, run.Cancel, run.Token) : Task.CompletedTask;
 
             var events = client.Events;
             while (!run.IsCancellationRequested)
@@ -344,7 +344,7 @@ public sealed class RoomCall
         }
     }
 
-    private async Task ForwardChatAsync(RoomControlClient client, TextReader input, CancellationToken cancellationToken)
+    private async Task ForwardChatAsync(RoomControlClient client, TextReader input, Action leave, CancellationToken cancellationToken)
     {
         var lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
@@ -386,6 +386,10 @@ public sealed class RoomCall
                     case ChatInputKind.Mute or ChatInputKind.Unmute:
                         await SetMuteAsync(client, typed, cancellationToken).ConfigureAwait(false);
                         break;
+                    case ChatInputKind.Leave:
+                        _logger.LogInformation("call: leaving");
+                        leave();
+                        return;
                     case ChatInputKind.Help:
                         _logger.LogInformation("call: {Usage}", ChatInputLine.Usage);
                         break;

@@ -15,6 +15,8 @@ public sealed class ChatInputLineTests
     [InlineData("/unmute all", ChatInputKind.Unmute, "", true, true)]
     [InlineData("/mute everything", ChatInputKind.Help, "", false, false)]
     [InlineData("/dance", ChatInputKind.Help, "", false, false)]
+    [InlineData("/leave", ChatInputKind.Leave, "", false, false)]
+    [InlineData("/quit now", ChatInputKind.Leave, "", false, false)]
     [InlineData("/", ChatInputKind.Help, "", false, false)]
     [InlineData("   ", ChatInputKind.Nothing, "", false, false)]
     [InlineData(null, ChatInputKind.Nothing, "", false, false)]
