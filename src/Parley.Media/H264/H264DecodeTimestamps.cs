@@ -20,8 +20,8 @@ namespace Parley.Media.H264;
 /// <para>Where R comes from: the SPS's max_num_reorder_frames when the bitstream restriction is present; 0 for
 /// the Baseline profile (no B slices, §A.2.1) and for pic_order_cnt_type 2 (output order is decoding order,
 /// §8.2.1.3); otherwise it is learned: the first access unit whose PTS is below the last DTS given out shows
-/// B-frames, and R rises to the number of recent access units that present after it, at least 2 (x264's B-pyramid
-/// depth), so later B-frames fit. The access unit that revealed them gets the last DTS plus one tick (a negative
+/// B-frames, and R rises to the number of recent access units that present after it (max_num_reorder_frames as
+/// Annex E.2.1 defines it, over the last 16), at least 2 (x264's B-pyramid depth), so later B-frames fit. The access unit that revealed them gets the last DTS plus one tick (a negative
 /// composition offset, which trun version 1 carries); the few after it get one tick more each until the buffer
 /// holds R + 1 again. Decode times are never given out twice or backwards, whatever the input.</para>
 /// <para>Not thread-safe; one per stream's H.264 track. Allocates only in the constructor.</para>
@@ -65,7 +65,8 @@ public sealed class H264DecodeTimestamps
     /// rather than from detection.</summary>
     public bool ReorderDepthFromSps => _depthFromSps;
 
-    /// <summary>Times an access unit presented before the last DTS given out, so the reorder depth had to rise.</summary>
+    /// <summary>Access units that present before the last DTS given out (each gets a negative composition offset):
+    /// the ones that revealed B-frames the SPS did not announce, and those while the buffer refilled after that.</summary>
     public long ReorderViolations { get; private set; }
 
     /// <summary>One frame's duration in 90 kHz ticks: configured (SDP), else from the SPS timing, else the smallest
@@ -108,7 +109,8 @@ public sealed class H264DecodeTimestamps
         if (_hasDecodeTime && presentationTime < _lastDecodeTime)
         {
             ReorderViolations++;
-            RaiseDepth(Math.Max(Math.Max(2, ReorderDepth + 1), RecentAfter(presentationTime)), fromStart: false);
+            // While the buffer refills after a raise, late access units are expected; only a deeper need raises again.
+            RaiseDepth(Math.Max(2, RecentAfter(presentationTime)), fromStart: false);
         }
 
         Remember(presentationTime);
