@@ -111,6 +111,33 @@ public sealed class WebPlayerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_b_frame_stream_published_by_ffmpeg_plays_through_mse()
+    {
+        // RTP carries presentation times, which go backwards across B-frames; the hub must derive decode times.
+        string source = await BFrameMedia.EncodeAsync(TestPaths.NewTempDirectory());
+        await using var hub = await TestHub.StartAsync(output);
+        await using var publisher = FfmpegRelayTests.Publish(hub, "bframes", "tcp", loop: true, source: source);
+        await hub.WaitForStreamAsync("bframes", TimeSpan.FromSeconds(15), () => publisher.HasExited);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.NewPageAsync(output, colorScheme: "light");
+        await page.GotoAsync(hub.WebUrl("bframes"));
+
+        var first = await Chromium.WaitForAsync<VideoSample?>(page, VideoState, TimeSpan.FromSeconds(20), s => s is { Time: > 0.5, Mean: > 20 }, "video playing");
+        await Task.Delay(2000);
+        var second = await page.EvaluateAsync<VideoSample?>(VideoState);
+        output.WriteLine($"first {first}\nsecond {second}");
+        Assert.NotNull(second);
+        Assert.True(second.Time > first!.Time + 1.2, "currentTime does not advance");
+        Assert.True(second.Mean > 20, $"frames drawn from the video are black (mean {second.Mean})");
+        Assert.NotEqual(first.Hash, second.Hash);
+        Assert.True(second.VideoBytes > first.VideoBytes, "no more video decoded");
+        Assert.True(second.AudioBytes > 0, "the audio track did not decode");
+        Assert.InRange(second.Lag, 0, 1000);
+        await Chromium.ScreenshotAsync(page, "player-mse-b-frames", output);
+        await publisher.QuitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task The_stream_list_follows_publishers_arriving_and_leaving()
     {
         await using var hub = await TestHub.StartAsync(output);

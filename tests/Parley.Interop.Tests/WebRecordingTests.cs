@@ -12,15 +12,17 @@ namespace Parley.Interop.Tests;
 /// </summary>
 public sealed class WebRecordingTests(ITestOutputHelper output)
 {
-    private static readonly string Source = TestPaths.Media("presenter-720p.mp4");
-
-    [Fact]
-    public async Task The_fmp4_from_the_websocket_decodes_to_the_source_frames()
+    // presenter-720p.mp4 has no B-frames; the second case has three (decode times before presentation times).
+    [Theory]
+    [InlineData("presenter-720p.mp4", "width=1280|height=720")]
+    [InlineData("b-frames", "width=640|height=480")]
+    public async Task The_fmp4_from_the_websocket_decodes_to_the_source_frames(string media, string size)
     {
         string dir = TestPaths.NewTempDirectory();
-        var sourceTask = FrameHashes.OfSourceAsync(Source, dir);
+        string sourceFile = media == "b-frames" ? await BFrameMedia.EncodeAsync(dir) : TestPaths.Media(media);
+        var sourceTask = FrameHashes.OfSourceAsync(sourceFile, dir);
         await using var hub = await TestHub.StartAsync(output);
-        await using var publisher = FfmpegRelayTests.Publish(hub, "presenter", "tcp");
+        await using var publisher = FfmpegRelayTests.Publish(hub, "presenter", "tcp", source: sourceFile);
         await hub.WaitForStreamAsync("presenter", TimeSpan.FromSeconds(15), () => publisher.HasExited);
 
         using var socket = new ClientWebSocket();
@@ -96,7 +98,7 @@ public sealed class WebRecordingTests(ITestOutputHelper output)
         {
             Assert.Equal(0, await ffprobe.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             output.WriteLine(ffprobe.StandardOutput);
-            Assert.Contains("codec_name=h264|width=1280|height=720", ffprobe.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("codec_name=h264|" + size, ffprobe.StandardOutput, StringComparison.Ordinal);
             Assert.Contains("codec_name=opus", ffprobe.StandardOutput, StringComparison.Ordinal);
         }
 

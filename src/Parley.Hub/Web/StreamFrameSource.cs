@@ -22,8 +22,10 @@ namespace Parley.Hub.Web;
 /// It runs on the publisher's thread (<see cref="DeliversInline"/>): depacketizing is a copy into a reused buffer,
 /// cheaper than a thread hop per packet, and viewers' queues never wait. RTCP sender reports map each track's RTP
 /// clock to the sender's wall clock, which every message carries as its capture time so players can show their
-/// delay. The fMP4 timeline starts at the first sample the source sees; each track starts at its own arrival time
-/// on it and then follows its RTP timestamps exactly.
+/// delay. The fMP4 timeline starts at the first sample the source sees (plus a few frames of headroom when the
+/// H.264 SPS announces B-frames); each track starts at its own arrival time on it and then follows its RTP
+/// timestamps exactly. RTP timestamps are presentation times; H.264 decode times come from
+/// <see cref="H264DecodeTimestamps"/> and the difference goes into each sample's composition offset.
 /// </remarks>
 public sealed class StreamFrameSource : MediaStreamReader
 {
@@ -42,6 +44,7 @@ public sealed class StreamFrameSource : MediaStreamReader
     private readonly Mp4Track? _mp4Video;
     private readonly Mp4Track? _mp4Audio;
     private readonly TrackTimeline _videoTimeline;
+    private readonly H264DecodeTimestamps? _decodeTimestamps;
     private readonly TrackTimeline _audioTimeline;
     private WebViewer[] _viewers = [];
     private WebFrame? _currentInit;
@@ -99,9 +102,16 @@ public sealed class StreamFrameSource : MediaStreamReader
         double rate = WebPlayback.SdpFrameRate(video);
         uint frameDuration = rate > 0 ? (uint)(Mp4Track.VideoTimescale / rate) : 3000;
         // Publishers that copy from a file (ffmpeg -c copy) send SPS and PPS only in the SDP (RFC 6184 §8.1), not in-band.
-        _mp4Video = SdpParameterSets(video) is { } sets && Mp4Track.TryCreateH264(VideoTrackId, sets.Sps, sets.Pps, out var configured, frameDuration)
+        var sdpSets = SdpParameterSets(video);
+        _mp4Video = sdpSets is { } sets && Mp4Track.TryCreateH264(VideoTrackId, sets.Sps, sets.Pps, out var configured, frameDuration)
             ? configured!
             : Mp4Track.H264(VideoTrackId, frameDuration);
+        _decodeTimestamps = new H264DecodeTimestamps(rate > 0 ? frameDuration : 0);
+        if (sdpSets is { } known && H264SequenceParameterSet.TryParse(known.Sps, out var sdpSps))
+        {
+            _decodeTimestamps.Configure(sdpSps);
+        }
+
         var tracks = new List<Mp4Track> { _mp4Video };
         if (aac is not null)
         {
@@ -250,14 +260,19 @@ public sealed class StreamFrameSource : MediaStreamReader
         return true;
     }
 
+    // RTP carries presentation time (RFC 6184 §5.1); with B-frames the decode time differs, and the sample's
+    // composition offset carries the difference.
     private void WriteVideoSegment(int trackIndex, long arrival)
     {
         var accessUnit = _h264!.AccessUnit;
         int size = Mp4Muxer.MeasureH264(accessUnit);
+        ConfigureDecodeTimestamps(accessUnit);
         uint timestamp = _h264.Timestamp;
-        long decodeTime = _videoTimeline.DecodeTime(timestamp, arrival, Origin(arrival));
+        long presentationTime = _videoTimeline.DecodeTime(timestamp, arrival, Origin(arrival));
         var frame = WebFrame.Rent(WebMessage.HeaderLength + Math.Max(size, 1));
-        if (size == 0 || !_muxer!.TryWriteH264(_mp4Video!, accessUnit, decodeTime, frame.Writable[WebMessage.HeaderLength..], out var info))
+        long decodeTime = size == 0 ? presentationTime : _decodeTimestamps!.Next(presentationTime);
+        int compositionOffset = (int)Math.Clamp(presentationTime - decodeTime, int.MinValue, int.MaxValue);
+        if (size == 0 || !_muxer!.TryWriteH264(_mp4Video!, accessUnit, decodeTime, frame.Writable[WebMessage.HeaderLength..], out var info, compositionOffset))
         {
             // Parameter sets alone still configure the track; nothing to send.
             frame.Release();
@@ -269,8 +284,20 @@ public sealed class StreamFrameSource : MediaStreamReader
             PublishInitSegment(trackIndex, timestamp, arrival);
         }
 
-        WriteHeader(frame, WebMessageKind.Mp4Media, trackIndex, timestamp, arrival, MediaMicroseconds(decodeTime, Mp4Track.VideoTimescale), info.IsSyncSample, isAudio: false);
+        WriteHeader(frame, WebMessageKind.Mp4Media, trackIndex, timestamp, arrival, MediaMicroseconds(presentationTime, Mp4Track.VideoTimescale), info.IsSyncSample, isAudio: false);
         Broadcast(frame.Seal(WebMessage.HeaderLength + info.Length, WebMessageKind.Mp4Media, info.IsSyncSample, isAudio: false));
+    }
+
+    // An in-band SPS (at each key frame) states the reorder depth; parsing a few dozen bytes per key frame is nothing.
+    private void ConfigureDecodeTimestamps(ReadOnlySpan<byte> accessUnit)
+    {
+        foreach (ReadOnlySpan<byte> nal in AnnexB.EnumerateNalUnits(accessUnit))
+        {
+            if ((H264NalUnitType)(nal[0] & 0x1F) == H264NalUnitType.Sps && H264SequenceParameterSet.TryParse(nal, out var sps))
+            {
+                _decodeTimestamps!.Configure(sps);
+            }
+        }
     }
 
     // Opus: one packet; AAC: the access units of one RTP packet, one segment for all of them.
@@ -365,12 +392,15 @@ public sealed class StreamFrameSource : MediaStreamReader
         }
     }
 
+    // The timeline starts a few frames above zero when B-frames are expected, so the first decode times, which lie
+    // before the first presentation time, are not negative; every track shares the lead, so A/V sync is kept.
     private long Origin(long arrival)
     {
         if (!_hasOrigin)
         {
             _hasOrigin = true;
-            _originMicroseconds = arrival;
+            long lead = _decodeTimestamps is { } dts ? (dts.StartupLead * 1_000_000) + Mp4Track.VideoTimescale - 1 : 0;
+            _originMicroseconds = arrival - (lead / Mp4Track.VideoTimescale);
         }
 
         return _originMicroseconds;

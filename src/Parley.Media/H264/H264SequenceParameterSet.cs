@@ -3,7 +3,8 @@ namespace Parley.Media.H264;
 /// <summary>
 /// The fields of an H.264 sequence parameter set (SPS, ITU-T H.264 §7.3.2.1.1) that a receiver, muxer or SDP needs:
 /// profile, constraint flags and level, the picture size in pixels after frame cropping, and the frame rate from
-/// the VUI timing information (Annex E.1.1) when present.
+/// the VUI timing information (Annex E.1.1) when present, and what a muxer needs to order frames: the picture order
+/// count type and the VUI bitstream restriction's max_num_reorder_frames (B-frames).
 /// </summary>
 /// <remarks>
 /// <code>
@@ -81,6 +82,25 @@ public readonly record struct H264SequenceParameterSet
     /// <summary>VUI fixed_frame_rate_flag.</summary>
     public bool FixedFrameRate { get; init; }
 
+    /// <summary>log2_max_frame_num_minus4 + 4: the bit length of frame_num in slice headers (4-16).</summary>
+    public int Log2MaxFrameNum { get; init; }
+
+    /// <summary>pic_order_cnt_type (0-2); 2 means output order is decoding order, so there is no reordering.</summary>
+    public int PicOrderCntType { get; init; }
+
+    /// <summary>log2_max_pic_order_cnt_lsb_minus4 + 4 when <see cref="PicOrderCntType"/> is 0 (4-16); otherwise 0.</summary>
+    public int Log2MaxPicOrderCntLsb { get; init; }
+
+    /// <summary>
+    /// VUI max_num_reorder_frames (Annex E.2.1): the most frames that precede any frame in decoding order and follow
+    /// it in output order (0 without B-frames; x264 writes 1 for B-frames, 2 with a B-pyramid); null when the SPS has
+    /// no bitstream restriction (then Annex E.2.1 infers the worst case, MaxDpbFrames).
+    /// </summary>
+    public int? MaxNumReorderFrames { get; init; }
+
+    /// <summary>VUI max_dec_frame_buffering (Annex E.2.1) in frames; null when the SPS has no bitstream restriction.</summary>
+    public int? MaxDecFrameBuffering { get; init; }
+
     /// <summary>
     /// Frames per second from the VUI timing, time_scale / (2 × num_units_in_tick) (a tick is one field, Annex E.2.1);
     /// null when the SPS carries no timing information.
@@ -126,12 +146,13 @@ public readonly record struct H264SequenceParameterSet
             }
         }
 
-        if (id > 31 || chromaFormat > 3 || bitDepthLuma > 6 || bitDepthChroma > 6 || r.ReadUnsignedExpGolomb() > 12)
+        uint log2MaxFrameNumMinus4 = r.ReadUnsignedExpGolomb();
+        if (id > 31 || chromaFormat > 3 || bitDepthLuma > 6 || bitDepthChroma > 6 || log2MaxFrameNumMinus4 > 12)
         {
-            return false; // the last read is log2_max_frame_num_minus4
+            return false;
         }
 
-        if (!SkipPictureOrderCount(ref r))
+        if (!ReadPictureOrderCount(ref r, out int pocType, out int log2MaxPocLsb))
         {
             return false;
         }
@@ -158,9 +179,22 @@ public readonly record struct H264SequenceParameterSet
 
         uint numUnitsInTick = 0, timeScale = 0;
         bool fixedFrameRate = false;
-        if (r.ReadFlag() && !ReadVuiTiming(ref r, out numUnitsInTick, out timeScale, out fixedFrameRate))
+        int? maxNumReorderFrames = null, maxDecFrameBuffering = null;
+        if (r.ReadFlag())
         {
-            return false;
+            if (!ReadVuiTiming(ref r, out numUnitsInTick, out timeScale, out fixedFrameRate))
+            {
+                return false;
+            }
+
+            // The rest of the VUI is read on a copy: an encoder that truncates it after the timing information still
+            // gives a usable SPS, only without a reorder depth.
+            var rest = r;
+            if (ReadVuiBitstreamRestriction(ref rest, out uint reorder, out uint buffering) && reorder <= buffering && buffering <= 16)
+            {
+                maxNumReorderFrames = (int)reorder;
+                maxDecFrameBuffering = (int)buffering;
+            }
         }
 
         // Level 6.2 allows 139264 macroblocks per frame; anything near 2^16 per side is garbage, not a picture.
@@ -201,6 +235,11 @@ public readonly record struct H264SequenceParameterSet
             NumUnitsInTick = numUnitsInTick,
             TimeScale = timeScale,
             FixedFrameRate = fixedFrameRate,
+            Log2MaxFrameNum = (int)log2MaxFrameNumMinus4 + 4,
+            PicOrderCntType = pocType,
+            Log2MaxPicOrderCntLsb = log2MaxPocLsb,
+            MaxNumReorderFrames = maxNumReorderFrames,
+            MaxDecFrameBuffering = maxDecFrameBuffering,
         };
         return true;
     }
@@ -237,12 +276,16 @@ public readonly record struct H264SequenceParameterSet
         return true;
     }
 
-    private static bool SkipPictureOrderCount(ref H264BitReader r)
+    private static bool ReadPictureOrderCount(ref H264BitReader r, out int type, out int log2MaxPocLsb)
     {
-        uint type = r.ReadUnsignedExpGolomb();
-        if (type == 0)
+        uint value = r.ReadUnsignedExpGolomb();
+        type = (int)Math.Min(value, 3);
+        log2MaxPocLsb = 0;
+        if (value == 0)
         {
-            return r.ReadUnsignedExpGolomb() <= 12; // log2_max_pic_order_cnt_lsb_minus4
+            uint lsbMinus4 = r.ReadUnsignedExpGolomb();
+            log2MaxPocLsb = (int)Math.Min(lsbMinus4, 12) + 4;
+            return lsbMinus4 <= 12;
         }
 
         if (type == 1)
@@ -264,7 +307,7 @@ public readonly record struct H264SequenceParameterSet
             return true;
         }
 
-        return type == 2;
+        return value == 2;
     }
 
     //  vui_parameters( ) up to the timing information (Annex E.1.1):
@@ -311,6 +354,79 @@ public readonly record struct H264SequenceParameterSet
             fixedFrameRate = r.ReadFlag();
         }
 
+        return !r.Overrun;
+    }
+
+    //  vui_parameters( ) after the timing information (Annex E.1.1):
+    //    nal_hrd_parameters_present_flag u(1)  if set: hrd_parameters( )
+    //    vcl_hrd_parameters_present_flag u(1)  if set: hrd_parameters( )
+    //    if( either ) low_delay_hrd_flag u(1)
+    //    pic_struct_present_flag u(1)
+    //    bitstream_restriction_flag u(1)  if set:
+    //      motion_vectors_over_pic_boundaries_flag u(1)  max_bytes_per_pic_denom ue(v)  max_bits_per_mb_denom ue(v)
+    //      log2_max_mv_length_horizontal ue(v)  log2_max_mv_length_vertical ue(v)
+    //      max_num_reorder_frames ue(v)  max_dec_frame_buffering ue(v)
+    private static bool ReadVuiBitstreamRestriction(ref H264BitReader r, out uint maxNumReorderFrames, out uint maxDecFrameBuffering)
+    {
+        maxNumReorderFrames = 0;
+        maxDecFrameBuffering = 0;
+        bool nalHrd = r.ReadFlag();
+        if (nalHrd && !SkipHrdParameters(ref r))
+        {
+            return false;
+        }
+
+        bool vclHrd = r.ReadFlag();
+        if (vclHrd && !SkipHrdParameters(ref r))
+        {
+            return false;
+        }
+
+        if (nalHrd || vclHrd)
+        {
+            r.ReadFlag(); // low_delay_hrd_flag
+        }
+
+        r.ReadFlag(); // pic_struct_present_flag
+        if (r.Overrun || !r.ReadFlag())
+        {
+            return false;
+        }
+
+        r.ReadFlag(); // motion_vectors_over_pic_boundaries_flag
+        r.ReadUnsignedExpGolomb(); // max_bytes_per_pic_denom
+        r.ReadUnsignedExpGolomb(); // max_bits_per_mb_denom
+        r.ReadUnsignedExpGolomb(); // log2_max_mv_length_horizontal
+        r.ReadUnsignedExpGolomb(); // log2_max_mv_length_vertical
+        maxNumReorderFrames = r.ReadUnsignedExpGolomb();
+        maxDecFrameBuffering = r.ReadUnsignedExpGolomb();
+        return !r.Overrun;
+    }
+
+    //  hrd_parameters( ) (Annex E.1.2):
+    //    cpb_cnt_minus1 ue(v)  bit_rate_scale u(4)  cpb_size_scale u(4)
+    //    for( SchedSelIdx = 0; SchedSelIdx <= cpb_cnt_minus1; SchedSelIdx++ )
+    //      bit_rate_value_minus1 ue(v)  cpb_size_value_minus1 ue(v)  cbr_flag u(1)
+    //    initial_cpb_removal_delay_length_minus1 u(5)  cpb_removal_delay_length_minus1 u(5)
+    //    dpb_output_delay_length_minus1 u(5)  time_offset_length u(5)
+    // False on a count over 32 (cpb_cnt_minus1 is 0-31) or an overrun.
+    private static bool SkipHrdParameters(ref H264BitReader r)
+    {
+        uint cpbCount = r.ReadUnsignedExpGolomb() + 1;
+        if (cpbCount > 32)
+        {
+            return false;
+        }
+
+        r.ReadBits(8); // bit_rate_scale, cpb_size_scale
+        for (int i = 0; i < cpbCount && !r.Overrun; i++)
+        {
+            r.ReadUnsignedExpGolomb(); // bit_rate_value_minus1
+            r.ReadUnsignedExpGolomb(); // cpb_size_value_minus1
+            r.ReadFlag(); // cbr_flag
+        }
+
+        r.ReadBits(20); // four delay and offset lengths, 5 bits each
         return !r.Overrun;
     }
 }

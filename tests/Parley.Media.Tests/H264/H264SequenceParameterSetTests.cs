@@ -74,6 +74,32 @@ public class H264SequenceParameterSetTests
         Assert.Equal(frameMbsOnly, sps.FrameMbsOnly);
     }
 
+    [Theory]
+    [InlineData(2, "-bf", "3")] // x264's default B-pyramid: a middle B-frame is a reference
+    [InlineData(1, "-bf", "3", "-x264-params", "b-pyramid=none")]
+    [InlineData(0, "-bf", "0")]
+    [InlineData(2, "-bf", "3", "-x264-params", "nal-hrd=vbr", "-maxrate", "1M", "-bufsize", "2M")] // HRD parameters before the restriction
+    public void Max_num_reorder_frames_comes_from_the_vui_bitstream_restriction_of_real_x264_streams(int reorder, params string[] options)
+    {
+        byte[] stream = H264TestStreams.TalkingHead("640:480", [.. options, "-pix_fmt", "yuv420p", "-g", "60", "-frames:v", "8"]);
+        Assert.True(H264SequenceParameterSet.TryParse(FirstNal(stream, H264NalUnitType.Sps), out var sps));
+        Assert.Equal(reorder, sps.MaxNumReorderFrames);
+        Assert.True(sps.MaxDecFrameBuffering >= reorder);
+        // x264 codes picture order only when there are B-frames; without them output order is decoding order (type 2).
+        Assert.Equal(reorder == 0 ? 2 : 0, sps.PicOrderCntType);
+        Assert.InRange(sps.Log2MaxPicOrderCntLsb, reorder == 0 ? 0 : 4, reorder == 0 ? 0 : 16);
+        Assert.InRange(sps.Log2MaxFrameNum, 4, 16);
+        Assert.Equal(15.0, sps.FrameRate!.Value, 1); // talking-head.avi is 15 fps
+        Assert.Equal((640, 480), (sps.Width, sps.Height));
+    }
+
+    [Fact]
+    public void The_720p_recording_without_b_frames_states_no_reordering()
+    {
+        Assert.True(H264SequenceParameterSet.TryParse(FirstNal(H264TestStreams.Presenter720p(), H264NalUnitType.Sps), out var sps));
+        Assert.Equal(0, sps.MaxNumReorderFrames);
+    }
+
     [Fact]
     public void Emulation_prevention_bytes_are_skipped_while_reading()
     {
