@@ -79,11 +79,6 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         Assert.Equal(atDave.Messages, atErin.Messages);
         Assert.Equal(["hello from bob", "hello from dave 1", "hello from dave 2"], atDave.Messages.Select(m => m.Text));
 
-        // A mute typed on Alice's side reaches the browsers.
-        await alice.WriteLineAsync("/mute audio");
-        string aliceMuted = "() => document.querySelector(\"#people .person[data-id='alice']\")?.dataset.audioMuted === 'true'";
-        await Chromium.WaitForAsync<bool>(erin, aliceMuted, TimeSpan.FromSeconds(10), m => m, "Alice shown muted");
-
         // A late browser gets the same history.
         var fay = await chromium.NewPageAsync(output);
         await fay.GotoAsync(hub.WebUrl("r/standup?name=Fay"));
@@ -93,6 +88,8 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         // Each native participant's stream plays in its tile in both browsers (JPEG to a canvas).
         foreach (var page in new[] { dave, erin })
         {
+            // Chromium defers work in tabs in the background; a person looks at the page they check.
+            await page.BringToFrontAsync();
             foreach (string id in (string[])["alice", "bob", "carol"])
             {
                 var first = await Chromium.WaitForAsync<TileSample?>(page, JpegTile(id), TimeSpan.FromSeconds(20), t => t is { Frames: > 5, Mean: > 20 }, $"{id}'s tile drawing");
@@ -103,6 +100,13 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         }
 
         await Chromium.ScreenshotAsync(dave, "room-three-natives-two-browsers", output);
+
+        // A mute typed on Alice's side reaches the browsers, and what she sends from then on is silence (checked in
+        // the recordings below).
+        await alice.WriteLineAsync("/mute audio");
+        string aliceMuted = "() => document.querySelector(\"#people .person[data-id='alice']\")?.dataset.audioMuted === 'true'";
+        await Chromium.WaitForAsync<bool>(erin, aliceMuted, TimeSpan.FromSeconds(10), m => m, "Alice shown muted");
+        await Task.Delay(2500);
 
         await bob.WriteLineAsync("/leave");
         int exitBob = await bob.WaitForExitAsync(TimeSpan.FromSeconds(20));
@@ -229,6 +233,12 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         Assert.True(times.Length >= 30, $"{file}: {times.Length} video frames");
         Assert.True(samples.Length >= 3 * 16000, $"{file}: {samples.Length / 16000.0:F1} s of audio");
         Assert.True(rms > 100, $"{file}: audio RMS {rms:F0} is silence");
+        if (who == "alice")
+        {
+            // Alice muted her microphone near the end: her last second is silence.
+            double tail = Math.Sqrt(samples.TakeLast(16000).Average(s => (double)s * s));
+            Assert.True(tail < 30, $"{file}: Alice's last second after /mute has RMS {tail:F0}");
+        }
 
         var luma = await RecordingAnalysis.DecodeVideoAsync(file, dir, 320, 240, "gray");
         if (who == "alice")
