@@ -34,6 +34,22 @@ internal sealed class RtspServerConnection
         _stream = new NetworkStream(socket, ownsSocket: true);
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         RemoteEndPoint = remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
+        LastRequest = server.Time.GetTimestamp();
+    }
+
+    /// <summary>When the last complete request was handled (or the connection opened), a TimeProvider timestamp.</summary>
+    public long LastRequest { get; private set; }
+
+    /// <summary>True while a session is bound to this connection.</summary>
+    public bool HasSessions
+    {
+        get
+        {
+            lock (_sessions)
+            {
+                return _sessions.Count > 0;
+            }
+        }
     }
 
     public IPEndPoint RemoteEndPoint { get; }
@@ -146,6 +162,7 @@ internal sealed class RtspServerConnection
                     var response = await _server.Dispatcher.HandleAsync(this, request!, cancellationToken);
                     await WriteAsync(response.Message.ToArray(), cancellationToken);
                     response.AfterWrite?.Invoke();
+                    LastRequest = _server.Time.GetTimestamp();
                     return (false, null);
                 case RtspParseResult.Response:
                     // Clients answer our nothing; a stray response is ignored.
