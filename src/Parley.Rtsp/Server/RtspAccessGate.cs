@@ -28,6 +28,14 @@ internal sealed class RtspAccessGate
             return null;
         }
 
+        // What this connection was already allowed stays allowed: a reader's SETUP after its DESCRIBE needs no
+        // second check (and its URL has lost a ?token= query the DESCRIBE carried).
+        string grant = $"{action}:{path}";
+        if (connection.HasGrant(grant))
+        {
+            return null;
+        }
+
         RtspCredentials.TryParse(request.Headers["Authorization"], request.Method, out var credentials);
         bool stale = false;
         if (credentials is { IsDigest: true } && !IsFreshNonce(credentials.Nonce!, out stale))
@@ -39,6 +47,7 @@ internal sealed class RtspAccessGate
             new RtspAccessRequest(connection.RemoteEndPoint.Address, action, path, credentials, request.Uri, query), cancellationToken);
         if (decision.StatusCode == 200)
         {
+            connection.AddGrant(grant);
             return null;
         }
 

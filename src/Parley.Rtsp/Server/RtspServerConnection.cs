@@ -21,6 +21,7 @@ internal sealed class RtspServerConnection
     private readonly CancellationTokenSource _aborted = new();
     private readonly InterleavedRoute?[] _channels = new InterleavedRoute?[256];
     private readonly List<RtspServerSession> _sessions = [];
+    private readonly HashSet<string> _grants = new(StringComparer.Ordinal);
     private readonly byte[] _frameScratch = new byte[ushort.MaxValue];
     private readonly ILogger _logger;
     private int _closed;
@@ -39,6 +40,27 @@ internal sealed class RtspServerConnection
 
     /// <summary>When the last complete request was handled (or the connection opened), a TimeProvider timestamp.</summary>
     public long LastRequest { get; private set; }
+
+    /// <summary>True when access "action:path" was allowed earlier on this connection.</summary>
+    public bool HasGrant(string grant)
+    {
+        lock (_grants)
+        {
+            return _grants.Contains(grant);
+        }
+    }
+
+    /// <summary>Remembers an allowed "action:path" (at most 64, a client reads or publishes a few paths).</summary>
+    public void AddGrant(string grant)
+    {
+        lock (_grants)
+        {
+            if (_grants.Count < 64)
+            {
+                _grants.Add(grant);
+            }
+        }
+    }
 
     /// <summary>True while a session is bound to this connection.</summary>
     public bool HasSessions

@@ -8,6 +8,8 @@ namespace Parley.Security.Auth;
 /// Salted slow password hashes: PBKDF2 with HMAC-SHA256 (RFC 8018 §5.2) from the BCL, a random 16-byte salt and
 /// 32-byte output, encoded as one string <c>pbkdf2-sha256$&lt;iterations&gt;$&lt;salt base64&gt;$&lt;hash base64&gt;</c>
 /// so a users file holds one field per user and the cost can rise later without breaking stored hashes.
+/// As with any PBKDF2-HMAC, trailing NUL characters of a password do not change its hash (HMAC zero-pads short
+/// keys, RFC 2104 §2).
 /// </summary>
 public static class PasswordHash
 {
