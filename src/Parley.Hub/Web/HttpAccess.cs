@@ -33,6 +33,8 @@ internal sealed class HttpAccess(HubAuthorizer? authorizer)
         }
 
         context.Response.StatusCode = decision.StatusCode;
+        // The reason also as a header: a refused WebSocket handshake shows headers to the client, not the body.
+        context.Response.Headers["X-Parley-Error"] = decision.Reason ?? "refused";
         if (decision.StatusCode == 401)
         {
             context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{HubAuthorizer.Realm}\", charset=\"UTF-8\"";
