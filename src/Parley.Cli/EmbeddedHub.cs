@@ -22,6 +22,9 @@ internal static class EmbeddedHub
         options.Rtsp.RtpPort = 0;
         options.Http.Enabled = false;
         options.Demo.Enabled = false;
+        // A direct peer-to-peer link: the other side has no account here and nothing asks it for one yet, and a
+        // one-call hub should leave no state file behind in the working directory.
+        options.Auth.Enabled = false;
         var hub = new HubHost(options, loggerFactory);
         try
         {

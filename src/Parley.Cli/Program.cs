@@ -10,6 +10,7 @@ var root = new RootCommand("Parley: self-hosted real-time video, voice and text.
     ViewCommand.Create(),
     CallCommand.Create(),
     DevicesCommand.Create(),
+    HashPasswordCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Parley.Hub.Auth;
 using Parley.Hub.Configuration;
 using Parley.Hub.Demo;
 using Parley.Hub.Paths;
@@ -32,6 +33,9 @@ public sealed class HubHost : IAsyncDisposable
         _time = clock;
         Packets = new MediaPacketPool();
         Paths = new PathManager(options.Paths.AllowTakeover, Packets, clock, loggerFactory.CreateLogger<PathManager>());
+        Auth = options.Auth.Enabled
+            ? HubAuthorizer.Create(options.Auth, options.Rooms.Database, loggerFactory.CreateLogger<HubAuthorizer>(), clock)
+            : null;
         Rtsp = new RtspServer(
             new RtspServerOptions
             {
@@ -41,6 +45,10 @@ public sealed class HubHost : IAsyncDisposable
                 RtcpPort = options.Rtsp.RtcpPort,
                 SessionTimeout = TimeSpan.FromSeconds(options.Rtsp.SessionTimeoutSeconds),
                 WriteTimeout = TimeSpan.FromSeconds(options.Rtsp.WriteTimeoutSeconds),
+                AccessControl = Auth is null ? null : new RtspHubAccessControl(Auth),
+                OfferDigest = options.Auth.RtspDigest,
+                AuthRealm = HubAuthorizer.Realm,
+                MaxConnectionsPerAddress = options.Rtsp.MaxConnectionsPerAddress,
             },
             new RtspHubHandler(Paths, options.Paths.ReaderQueuePackets, loggerFactory.CreateLogger<RtspHubHandler>()),
             loggerFactory,
@@ -49,6 +57,9 @@ public sealed class HubHost : IAsyncDisposable
 
     /// <summary>The hub's paths and streams.</summary>
     public PathManager Paths { get; }
+
+    /// <summary>Access control shared by every protocol (its Tokens issue join tokens); null when auth.enabled is false.</summary>
+    public HubAuthorizer? Auth { get; }
 
     /// <summary>The RTSP server.</summary>
     public RtspServer Rtsp { get; }
@@ -71,7 +82,7 @@ public sealed class HubHost : IAsyncDisposable
         if (_options.Http.Enabled)
         {
             Rooms = new RoomManager(_options.Rooms, Paths, Rtsp.Port, _time, _loggerFactory);
-            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms);
+            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth);
             await Web.StartAsync(cancellationToken);
         }
 

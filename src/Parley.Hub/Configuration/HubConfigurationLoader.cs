@@ -36,6 +36,16 @@ public static class HubConfigurationLoader
         ["rtsp.rtcpPort"] = (o, v) => o.Rtsp.RtcpPort = Port(v),
         ["rtsp.sessionTimeoutSeconds"] = (o, v) => o.Rtsp.SessionTimeoutSeconds = Int(v, 1, 86400),
         ["rtsp.writeTimeoutSeconds"] = (o, v) => o.Rtsp.WriteTimeoutSeconds = Int(v, 1, 3600),
+        ["rtsp.maxConnectionsPerAddress"] = (o, v) => o.Rtsp.MaxConnectionsPerAddress = Int(v, 0, 1 << 20),
+        ["auth.enabled"] = (o, v) => o.Auth.Enabled = Bool(v),
+        ["auth.trustLoopback"] = (o, v) => o.Auth.TrustLoopback = Bool(v),
+        ["auth.allowFrom"] = (o, v) => o.Auth.AllowFrom = Networks(v),
+        ["auth.stateFile"] = (o, v) => o.Auth.StateFile = v,
+        ["auth.tokenIssuer"] = (o, v) => o.Auth.TokenIssuer = v.Length > 0 ? v : throw Expected("a name such as parley"),
+        ["auth.tokenClockSkewSeconds"] = (o, v) => o.Auth.TokenClockSkewSeconds = Int(v, 0, 3600),
+        ["auth.rtspDigest"] = (o, v) => o.Auth.RtspDigest = Bool(v),
+        ["auth.maxFailures"] = (o, v) => o.Auth.MaxFailures = Int(v, 1, 1000),
+        ["auth.lockoutSeconds"] = (o, v) => o.Auth.LockoutSeconds = Int(v, 1, 3600),
         ["http.enabled"] = (o, v) => o.Http.Enabled = Bool(v),
         ["http.address"] = (o, v) => o.Http.Address = IPAddress.TryParse(v, out var a) ? a : throw Expected("an IP address such as 0.0.0.0 or ::"),
         ["http.port"] = (o, v) => o.Http.Port = Port(v),
@@ -77,6 +87,7 @@ public static class HubConfigurationLoader
             // The database lives beside the configuration it belongs to unless a layer says otherwise.
             options.Rooms.Database = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "parley.db");
             Apply(options, ReadYaml(path), path);
+            options.Auth.Users = Auth.UserAccountsYaml.ReadConfigUsers(path);
         }
         else if (configPath is not null)
         {
@@ -130,6 +141,13 @@ public static class HubConfigurationLoader
                     break;
                 case YamlScalarNode scalar:
                     result.Add(new(key, scalar.Value ?? ""));
+                    break;
+                case YamlSequenceNode when string.Equals(key, "auth.users", StringComparison.OrdinalIgnoreCase):
+                    // Structured; read by UserAccountsYaml.
+                    break;
+                case YamlSequenceNode list when list.All(n => n is YamlScalarNode):
+                    // [a, b] is the same as "a,b" (allowedOrigins, allowFrom).
+                    result.Add(new(key, string.Join(",", list.Select(n => ((YamlScalarNode)n).Value))));
                     break;
                 default:
                     throw new HubConfigurationException($"{path}: '{key}' must be a single value");
@@ -196,6 +214,28 @@ public static class HubConfigurationLoader
         }
 
         return [.. origins.Select(o => o.TrimEnd('/'))];
+    }
+
+    private static IPNetwork[] Networks(string value)
+    {
+        var result = new List<IPNetwork>();
+        foreach (string item in value.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (IPNetwork.TryParse(item, out var network))
+            {
+                result.Add(network);
+            }
+            else if (IPAddress.TryParse(item, out var address))
+            {
+                result.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw Expected("a comma-separated list of networks such as 192.168.1.0/24,10.0.0.0/8,::1");
+            }
+        }
+
+        return [.. result];
     }
 
     private static int Port(string value) => Int(value, 0, 65535);

@@ -26,6 +26,9 @@ public sealed class HubOptions
     /// <summary>Rooms: limits, liveness and the chat database (docs/rooms-protocol.md).</summary>
     public RoomsSection Rooms { get; } = new();
 
+    /// <summary>Access control: users, permissions, tokens, allowed addresses.</summary>
+    public HubAuthOptions Auth { get; } = new();
+
     /// <summary>RTSP settings (MediaMTX's defaults: 8554/TCP, RTP 8000/UDP, RTCP 8001/UDP).</summary>
     public sealed class RtspSection
     {
@@ -46,6 +49,9 @@ public sealed class HubOptions
 
         /// <summary>Seconds a TCP reader may block a write before it is disconnected.</summary>
         public int WriteTimeoutSeconds { get; set; } = 10;
+
+        /// <summary>RTSP connections one client address may hold at once (0: no limit).</summary>
+        public int MaxConnectionsPerAddress { get; set; } = 256;
     }
 
     /// <summary>HTTP settings (MediaMTX's default port 8080).</summary>

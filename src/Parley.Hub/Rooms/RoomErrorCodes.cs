@@ -32,4 +32,7 @@ public static class RoomErrorCodes
 
     /// <summary>The chat message could not be stored (database failure); it was not delivered to anyone.</summary>
     public const string ChatNotStored = "chat-not-stored";
+
+    /// <summary>The client's credentials do not allow this (chat without the chat permission).</summary>
+    public const string NotAllowed = "not-allowed";
 }

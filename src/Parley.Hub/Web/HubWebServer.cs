@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Parley.Hub.Auth;
 using Parley.Hub.Configuration;
 using Parley.Hub.Paths;
 using Parley.Hub.Rooms;
@@ -40,6 +41,8 @@ public sealed class HubWebServer : IAsyncDisposable
     private readonly OriginPolicy _origins;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeProvider _time;
+    private readonly HttpAccess _access;
+    private readonly SecurityHeaders _securityHeaders;
     private WebApplication? _app;
 
     /// <summary>Creates the server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -48,7 +51,9 @@ public sealed class HubWebServer : IAsyncDisposable
     /// <param name="loggerFactory">Where the server logs.</param>
     /// <param name="time">The clock.</param>
     /// <param name="rooms">The rooms behind <c>/r/&lt;room&gt;/ws</c>; null answers that route with 404.</param>
-    public HubWebServer(HubOptions.HttpSection options, PathManager paths, ILoggerFactory loggerFactory, TimeProvider time, RoomManager? rooms = null)
+    /// <param name="auth">Access control for players, API and rooms; null allows everyone.</param>
+    public HubWebServer(HubOptions.HttpSection options, PathManager paths, ILoggerFactory loggerFactory, TimeProvider time, RoomManager? rooms = null,
+        HubAuthorizer? auth = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -58,6 +63,8 @@ public sealed class HubWebServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<HubWebServer>();
         _origins = new OriginPolicy(options.AllowedOrigins);
         _time = time;
+        _access = new HttpAccess(auth);
+        _securityHeaders = new SecurityHeaders(options.AllowedOrigins);
         Rooms = rooms;
         Sources = new WebSourceRegistry(paths, time, loggerFactory.CreateLogger<WebSourceRegistry>());
         Catalog = new StreamCatalog(paths, Sources, time);
@@ -87,9 +94,15 @@ public sealed class HubWebServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            KestrelHardening.Apply(kestrel.Limits);
             kestrel.Listen(new IPEndPoint(_options.Address, _options.Port));
         });
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            _securityHeaders.Apply(context);
+            return next(context);
+        });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         Map(app);
         try
@@ -119,13 +132,25 @@ public sealed class HubWebServer : IAsyncDisposable
         app.MapGet("/api/streams", async context =>
         {
             _origins.AddCorsHeaders(context);
+            // The list shows only what the caller may read.
+            if (await _access.AuthorizeAsync(context, null, "") is not { } identity)
+            {
+                return;
+            }
+
             context.Response.Headers.CacheControl = "no-store";
-            await context.Response.WriteAsJsonAsync(new { streams = await Catalog.ListAsync() }, Json, context.RequestAborted);
+            var streams = (await Catalog.ListAsync()).Where(s => identity.Permits(AccessAction.Read, s.Path)).ToArray();
+            await context.Response.WriteAsJsonAsync(new { streams }, Json, context.RequestAborted);
         });
-        app.MapGet("/api/events", context =>
+        app.MapGet("/api/events", async context =>
         {
             _origins.AddCorsHeaders(context);
-            return StreamEventsSession.RunAsync(context, _paths, Catalog, Json, _stopping.Token);
+            if (await _access.AuthorizeAsync(context, null, "") is not { } identity)
+            {
+                return;
+            }
+
+            await StreamEventsSession.RunAsync(context, _paths, Catalog, Json, _stopping.Token, path => identity.Permits(AccessAction.Read, path));
         });
         app.MapGet("/r/{room}", context => _assets.ServeAsync(context, "room.html"));
         app.MapGet("/r/{room}/ws", ServeRoomSocketAsync);
@@ -163,9 +188,15 @@ public sealed class HubWebServer : IAsyncDisposable
             return;
         }
 
+        if (await _access.AuthorizeAsync(context, AccessAction.Join, room) is not { } identity)
+        {
+            return;
+        }
+
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         string description = $"websocket {context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        using var session = new RoomSocketSession(socket, room, Rooms, description, _time, _logger);
+        var access = new RoomAccess(identity.Permits(AccessAction.Chat, room), identity.Token?.Name);
+        using var session = new RoomSocketSession(socket, room, Rooms, description, _time, _logger, access);
         await session.RunAsync(_stopping.Token);
     }
 
@@ -202,6 +233,11 @@ public sealed class HubWebServer : IAsyncDisposable
             return;
         }
 
+        if (await _access.AuthorizeAsync(context, AccessAction.Read, path) is null)
+        {
+            return;
+        }
+
         var viewer = new WebViewer($"websocket {context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}", _options.ViewerQueueMessages);
         var source = await Sources.AttachAsync(path, viewer);
         if (source is null)
@@ -235,6 +271,11 @@ public sealed class HubWebServer : IAsyncDisposable
         }
 
         _origins.AddCorsHeaders(context);
+        if (await _access.AuthorizeAsync(context, AccessAction.Read, path) is null)
+        {
+            return;
+        }
+
         var viewer = new WebViewer($"mjpeg {context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}", _options.ViewerQueueMessages, jpegOnly: true);
         var stream = await _paths.FindStreamAsync(path);
         if (stream is not null && WebPlayback.For(stream) is { Mode: not WebPlaybackMode.Jpeg } or { VideoTrack: < 0 })

@@ -23,10 +23,13 @@ internal sealed class RoomSocketSession : IDisposable
     private readonly ChatRateLimiter _rate;
     private readonly TimeSpan _idleTimeout;
     private readonly byte[] _buffer;
+    private readonly RoomAccess _access;
     private RoomJoinResult? _joined;
 
-    public RoomSocketSession(WebSocket socket, string room, RoomManager rooms, string description, TimeProvider time, ILogger logger)
+    public RoomSocketSession(WebSocket socket, string room, RoomManager rooms, string description, TimeProvider time, ILogger logger,
+        RoomAccess? access = null)
     {
+        _access = access ?? RoomAccess.Full;
         _socket = socket;
         _room = room;
         _rooms = rooms;
@@ -166,7 +169,7 @@ internal sealed class RoomSocketSession : IDisposable
             return true;
         }
 
-        string? displayName = RoomNames.NormalizeDisplayName(name);
+        string? displayName = RoomNames.NormalizeDisplayName(_access.FixedName ?? name);
         if (displayName is null)
         {
             _connection.Send(RoomEvents.Error(RoomErrorCodes.BadName,
@@ -188,6 +191,12 @@ internal sealed class RoomSocketSession : IDisposable
 
     private void Chat(Room room, Participant participant, string text, string? reference)
     {
+        if (!_access.MayChat)
+        {
+            _connection.Send(RoomEvents.Error(RoomErrorCodes.NotAllowed, "Your credentials do not include chat in this room.", reference));
+            return;
+        }
+
         int bytes = Encoding.UTF8.GetByteCount(text);
         int max = _rooms.Options.MaxChatBytes;
         if (bytes > max)

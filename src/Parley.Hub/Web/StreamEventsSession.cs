@@ -15,7 +15,8 @@ internal static class StreamEventsSession
     /// <summary>How often the list is sent when nothing came or went, for the live figures.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
 
-    public static async Task RunAsync(HttpContext context, PathManager paths, StreamCatalog catalog, JsonSerializerOptions json, CancellationToken stopping)
+    public static async Task RunAsync(HttpContext context, PathManager paths, StreamCatalog catalog, JsonSerializerOptions json, CancellationToken stopping,
+        Func<string, bool>? visible = null)
     {
         var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         void OnChanged(object? sender, StreamChangedEventArgs e) => changed.Writer.TryWrite(true);
@@ -30,7 +31,7 @@ internal static class StreamEventsSession
             await response.StartAsync(cancellationToken);
             while (!cancellationToken.IsCancellationRequested)
             {
-                var streams = await catalog.ListAsync();
+                var streams = (await catalog.ListAsync()).Where(s => visible?.Invoke(s.Path) ?? true).ToArray();
                 await response.WriteAsync("event: streams\ndata: ", cancellationToken);
                 await JsonSerializer.SerializeAsync(response.Body, new { streams }, json, cancellationToken);
                 await response.WriteAsync("\n\n", cancellationToken);

@@ -80,7 +80,10 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
     const url = new URL(src, document.baseURI);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.pathname = url.pathname.replace(/\/+$/, '') + '/ws';
+    // A join token from the src or the page (room invitation links) goes along; nothing else does.
+    const token = url.searchParams.get('token') || new URLSearchParams(location.search).get('token');
     url.search = ''; url.hash = '';
+    if (token) url.searchParams.set('token', token);
     return url.toString();
   }
 

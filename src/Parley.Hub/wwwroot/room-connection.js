@@ -27,6 +27,9 @@ export class RoomConnection extends EventTarget {
 
   get url() {
     const url = new URL(`/r/${encodeURIComponent(this.room)}/ws`, location.href);
+    // An invitation link carries a join token (?token=...); the socket presents it to the hub.
+    const token = new URLSearchParams(location.search).get('token');
+    if (token) url.searchParams.set('token', token);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     return url.toString();
   }

@@ -24,11 +24,13 @@ internal sealed class RtspRequestDispatcher
     private const string TrackPrefix = "trackID=";
     private readonly RtspServer _server;
     private readonly ILogger _logger;
+    private readonly RtspAccessGate _gate;
 
     public RtspRequestDispatcher(RtspServer server, ILogger logger)
     {
         _server = server;
         _logger = logger;
+        _gate = new RtspAccessGate(server);
     }
 
     private int TimeoutSeconds => (int)Math.Ceiling(_server.Options.SessionTimeout.TotalSeconds);
@@ -49,6 +51,10 @@ internal sealed class RtspRequestDispatcher
             var response = RtspResponse.Create(551, cseq);
             response.Headers["Unsupported"] = require;
             result = new(response);
+        }
+        else if (await _gate.CheckAsync(connection, request, cseq, cancellationToken) is { } refusal)
+        {
+            result = new(refusal);
         }
         else
         {
@@ -548,7 +554,7 @@ internal sealed class RtspRequestDispatcher
     }
 
     // "cam/trackID=1" → ("cam", 1); "cam" → ("cam", -1).
-    private static void SplitTrack(string urlPath, out string path, out int track)
+    internal static void SplitTrack(string urlPath, out string path, out int track)
     {
         int slash = urlPath.LastIndexOf('/');
         string last = slash >= 0 ? urlPath[(slash + 1)..] : urlPath;

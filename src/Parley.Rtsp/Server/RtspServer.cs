@@ -21,6 +21,7 @@ public sealed class RtspServer : IAsyncDisposable
     private readonly ILogger _logger;
     private Socket? _listener;
     private RtspUdpListener? _udp;
+    private readonly RtspAddressLimiter _perAddress;
     private Task _background = Task.CompletedTask;
     private long _malformedRequests;
     private long _unroutedFrames;
@@ -35,6 +36,7 @@ public sealed class RtspServer : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RtspServer>();
         Dispatcher = new RtspRequestDispatcher(this, _loggerFactory.CreateLogger<RtspRequestDispatcher>());
+        _perAddress = new RtspAddressLimiter(options.MaxConnectionsPerAddress);
     }
 
     /// <summary>The settings it runs with.</summary>
@@ -125,6 +127,16 @@ public sealed class RtspServer : IAsyncDisposable
                 continue;
             }
 
+            var address = ((IPEndPoint)client.RemoteEndPoint!).Address;
+            address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+            if (!_perAddress.TryAcquire(address))
+            {
+                _logger.LogWarning("RTSP connection from {Address} refused: it holds {Max} connections already (rtsp.maxConnectionsPerAddress)",
+                    address, Options.MaxConnectionsPerAddress);
+                client.Dispose();
+                continue;
+            }
+
             var connection = new RtspServerConnection(this, client, _loggerFactory.CreateLogger<RtspServerConnection>());
             _connections[connection] = 0;
             _ = Task.Run(() => connection.RunAsync(_stopping.Token), CancellationToken.None);
@@ -145,6 +157,16 @@ public sealed class RtspServer : IAsyncDisposable
                     if (Time.GetElapsedTime(session.LastActivity) > Options.SessionTimeout)
                     {
                         await CloseSessionAsync(session, "session timed out", closeConnection: session.Transport is RtspTcpMediaTransport);
+                    }
+                }
+
+                foreach (var connection in _connections.Keys)
+                {
+                    if (!connection.HasSessions && Time.GetElapsedTime(connection.LastRequest) > Options.IdleConnectionTimeout)
+                    {
+                        _logger.LogDebug("{Remote}: no complete request for {Seconds} s and no session; closing",
+                            connection.RemoteEndPoint, Options.IdleConnectionTimeout.TotalSeconds);
+                        await connection.CloseAsync("idle connection timed out");
                     }
                 }
             }
@@ -203,7 +225,13 @@ public sealed class RtspServer : IAsyncDisposable
         }
     }
 
-    internal void RemoveConnection(RtspServerConnection connection) => _connections.TryRemove(connection, out _);
+    internal void RemoveConnection(RtspServerConnection connection)
+    {
+        if (_connections.TryRemove(connection, out _))
+        {
+            _perAddress.Release(connection.RemoteEndPoint.Address);
+        }
+    }
 
     internal void CountMalformedRequest() => Interlocked.Increment(ref _malformedRequests);
 

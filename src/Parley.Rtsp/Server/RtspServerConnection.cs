@@ -21,6 +21,7 @@ internal sealed class RtspServerConnection
     private readonly CancellationTokenSource _aborted = new();
     private readonly InterleavedRoute?[] _channels = new InterleavedRoute?[256];
     private readonly List<RtspServerSession> _sessions = [];
+    private readonly HashSet<string> _grants = new(StringComparer.Ordinal);
     private readonly byte[] _frameScratch = new byte[ushort.MaxValue];
     private readonly ILogger _logger;
     private int _closed;
@@ -34,6 +35,43 @@ internal sealed class RtspServerConnection
         _stream = new NetworkStream(socket, ownsSocket: true);
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         RemoteEndPoint = remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
+        LastRequest = server.Time.GetTimestamp();
+    }
+
+    /// <summary>When the last complete request was handled (or the connection opened), a TimeProvider timestamp.</summary>
+    public long LastRequest { get; private set; }
+
+    /// <summary>True when access "action:path" was allowed earlier on this connection.</summary>
+    public bool HasGrant(string grant)
+    {
+        lock (_grants)
+        {
+            return _grants.Contains(grant);
+        }
+    }
+
+    /// <summary>Remembers an allowed "action:path" (at most 64, a client reads or publishes a few paths).</summary>
+    public void AddGrant(string grant)
+    {
+        lock (_grants)
+        {
+            if (_grants.Count < 64)
+            {
+                _grants.Add(grant);
+            }
+        }
+    }
+
+    /// <summary>True while a session is bound to this connection.</summary>
+    public bool HasSessions
+    {
+        get
+        {
+            lock (_sessions)
+            {
+                return _sessions.Count > 0;
+            }
+        }
     }
 
     public IPEndPoint RemoteEndPoint { get; }
@@ -146,6 +184,7 @@ internal sealed class RtspServerConnection
                     var response = await _server.Dispatcher.HandleAsync(this, request!, cancellationToken);
                     await WriteAsync(response.Message.ToArray(), cancellationToken);
                     response.AfterWrite?.Invoke();
+                    LastRequest = _server.Time.GetTimestamp();
                     return (false, null);
                 case RtspParseResult.Response:
                     // Clients answer our nothing; a stray response is ignored.

@@ -29,6 +29,29 @@ public sealed record RtspServerOptions
     /// <summary>How many request bytes, headers and body bytes a client may send.</summary>
     public RtspParseLimits Limits { get; init; } = RtspParseLimits.Default;
 
+    /// <summary>
+    /// Who may read and publish; null lets everyone (the server alone has no users). See
+    /// <see cref="IRtspAccessControl"/>.
+    /// </summary>
+    public IRtspAccessControl? AccessControl { get; init; }
+
+    /// <summary>The realm of the authentication challenges; Digest HA1 values are computed with it (RFC 2617 §3.2.1).</summary>
+    public string AuthRealm { get; init; } = "Parley";
+
+    /// <summary>Offer Digest (MD5) beside Basic in 401 challenges; clients pick Digest when offered.</summary>
+    public bool OfferDigest { get; init; } = true;
+
+    /// <summary>
+    /// TCP connections one client address may hold at once; the next is closed on accept. 0 means no limit.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; init; }
+
+    /// <summary>
+    /// A connection without a session that completes no request for this long is closed: it stops a client that
+    /// opens connections and sends nothing, or sends a request a byte at a time (slow loris).
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Value of the Server header.</summary>
     public string ServerName { get; init; } = "Parley";
 }

@@ -19,11 +19,12 @@ public sealed class RawRoomClient : IAsyncDisposable
     private Task _reader = Task.CompletedTask;
     private Task _pinger = Task.CompletedTask;
 
-    /// <summary>Connects to ws://localhost:<paramref name="httpPort"/>/r/<paramref name="room"/>/ws.</summary>
-    public static async Task<RawRoomClient> ConnectAsync(int httpPort, string room)
+    /// <summary>Connects to ws://localhost:<paramref name="httpPort"/>/r/<paramref name="room"/>/ws[?<paramref name="query"/>].</summary>
+    public static async Task<RawRoomClient> ConnectAsync(int httpPort, string room, string? query = null)
     {
         var client = new RawRoomClient();
-        await client._socket.ConnectAsync(new Uri($"ws://localhost:{httpPort}/r/{room}/ws"), CancellationToken.None);
+        string suffix = query is null ? "" : "?" + query;
+        await client._socket.ConnectAsync(new Uri($"ws://localhost:{httpPort}/r/{room}/ws{suffix}"), CancellationToken.None);
         client._reader = client.ReadAsync();
         client._pinger = client.PingAsync();
         return client;

@@ -82,6 +82,11 @@ public sealed class TestHub : IAsyncDisposable
     {
         await Host.DisposeAsync();
         _loggerFactory.Dispose();
+        if (Host.Auth is { } auth && auth.StateFile.StartsWith(Path.GetTempPath(), StringComparison.Ordinal))
+        {
+            File.Delete(auth.StateFile);
+        }
+
         if (_ownDatabase is not null)
         {
             foreach (string suffix in (string[])["", "-wal", "-shm"])
