@@ -107,6 +107,7 @@ public static class MikeySrtpPolicy
         var policy = message.Policies.FirstOrDefault(p => p.PolicyNumber == policyNumber && p.ProtocolType == 0)
             ?? message.Policies.FirstOrDefault(p => p.ProtocolType == 0);
         int tag = 10;
+        bool tagGiven = false;
         if (policy is not null)
         {
             foreach (var parameter in policy.Parameters)
@@ -116,7 +117,8 @@ public static class MikeySrtpPolicy
                 {
                     EncryptionAlgorithm or AuthenticationAlgorithm or SrtpEncryption or SrtpAuthentication => value == 1,
                     EncryptionKeyLength => value == 16,
-                    AuthenticationKeyLength => value == 20,
+                    // RFC 3830 means the HMAC key (20 bytes); GStreamer writes the tag length (4 or 10) here.
+                    AuthenticationKeyLength => value is 20 or 10 or 4,
                     SaltKeyLength => value == 14,
                     AuthenticationTagLength => value is 10 or 4,
                     _ => true,
@@ -127,6 +129,11 @@ public static class MikeySrtpPolicy
                 }
 
                 if (parameter.Type == AuthenticationTagLength)
+                {
+                    tag = value;
+                    tagGiven = true;
+                }
+                else if (parameter.Type == AuthenticationKeyLength && value is 10 or 4 && !tagGiven)
                 {
                     tag = value;
                 }
