@@ -32,11 +32,11 @@ def start_publisher(looped, hub_port):
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def measure(parley, url, count, transport, server_pid, settle, window, workdir):
+def measure(parley, url, count, transport, server_pid, settle, window, workdir, extra=()):
     out = os.path.join(workdir, "readers.json")
     bench = subprocess.Popen(
         [parley, "bench", "readers", "--count", str(count), "--transport", transport,
-         "--duration", str(settle + window + 2), "--json", out, url],
+         "--duration", str(settle + window + 2), "--json", out, *extra, url],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wait_for_line(bench, r"readers playing", 120)
     time.sleep(settle)

@@ -17,10 +17,11 @@ internal static class BenchCommand
         var transport = new Option<string>("--transport", "-t") { Description = "tcp or udp", DefaultValueFactory = _ => "tcp" };
         var duration = new Option<double>("--duration", "-d") { Description = "Seconds to measure once every reader plays", DefaultValueFactory = _ => 30 };
         var json = new Option<FileInfo?>("--json") { Description = "Write every reader's totals to this JSON file" };
+        var insecure = new Option<bool>("--insecure") { Description = "rtsps:// only: accept any server certificate (a hub with a self-signed one)" };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
         var readers = new Command("readers", "Start N RTSP readers of each stream and report what each received (packets, frames, loss).")
         {
-            url, count, transport, duration, json, logLevel,
+            url, count, transport, duration, json, insecure, logLevel,
         };
 
         readers.SetAction(async (parse, cancellationToken) =>
@@ -30,7 +31,7 @@ internal static class BenchCommand
             {
                 if (!Uri.TryCreate(text, UriKind.Absolute, out var target) || target.Scheme is not ("rtsp" or "rtsps"))
                 {
-                    await Console.Error.WriteLineAsync($"parley bench readers: expected an rtsp:// URL, got '{text}'.");
+                    await Console.Error.WriteLineAsync($"parley bench readers: expected an rtsp:// or rtsps:// URL, got '{text}'.");
                     return ExitCodes.Usage;
                 }
 
@@ -49,6 +50,7 @@ internal static class BenchCommand
                 Urls = targets,
                 Count = parse.GetValue(count),
                 Transport = mode,
+                AcceptAnyCertificate = parse.GetValue(insecure),
                 Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
                 Logger = loggerFactory.CreateLogger("parley.bench"),
             }, cancellationToken);

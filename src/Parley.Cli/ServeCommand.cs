@@ -79,7 +79,18 @@ internal static class ServeCommand
 
             using var loggerFactory = Logging.Create(options.LogLevel);
             var logger = loggerFactory.CreateLogger("parley");
-            var hub = new HubHost(options, loggerFactory);
+            HubHost hub;
+            try
+            {
+                hub = new HubHost(options, loggerFactory);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The TLS certificate could not be loaded or generated; the message names the file and the fix.
+                await Console.Error.WriteLineAsync($"parley serve: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+
             try
             {
                 await hub.StartAsync(cancellationToken);

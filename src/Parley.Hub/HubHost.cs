@@ -6,6 +6,7 @@ using Parley.Hub.Paths;
 using Parley.Hub.Protocols.Rtsp;
 using Parley.Hub.Rooms;
 using Parley.Hub.Streams;
+using Parley.Hub.Tls;
 using Parley.Hub.Web;
 using Parley.Rtsp.Server;
 
@@ -22,6 +23,7 @@ public sealed class HubHost : IAsyncDisposable
     private readonly ILogger _logger;
     private DemoPublisher? _demo;
     private readonly TimeProvider _time;
+    private readonly bool _certificateGenerated;
 
     /// <summary>Creates a hub with <paramref name="options"/>; nothing listens until <see cref="StartAsync"/>.</summary>
     public HubHost(HubOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
@@ -32,6 +34,11 @@ public sealed class HubHost : IAsyncDisposable
         var clock = time ?? TimeProvider.System;
         _time = clock;
         Packets = new MediaPacketPool();
+        if (options.Rtsp.Tls || (options.Http.Enabled && options.Http.Tls))
+        {
+            Certificate = HubCertificate.LoadOrCreate(options.Tls, out _certificateGenerated);
+        }
+
         Paths = new PathManager(options.Paths.AllowTakeover, Packets, clock, loggerFactory.CreateLogger<PathManager>());
         Auth = options.Auth.Enabled
             ? HubAuthorizer.Create(options.Auth, options.Rooms.Database, loggerFactory.CreateLogger<HubAuthorizer>(), clock)
@@ -43,6 +50,8 @@ public sealed class HubHost : IAsyncDisposable
                 Port = options.Rtsp.Port,
                 RtpPort = options.Rtsp.RtpPort,
                 RtcpPort = options.Rtsp.RtcpPort,
+                TlsPort = options.Rtsp.TlsPort,
+                TlsCertificate = options.Rtsp.Tls ? Certificate : null,
                 SessionTimeout = TimeSpan.FromSeconds(options.Rtsp.SessionTimeoutSeconds),
                 WriteTimeout = TimeSpan.FromSeconds(options.Rtsp.WriteTimeoutSeconds),
                 AccessControl = Auth is null ? null : new RtspHubAccessControl(Auth),
@@ -54,6 +63,9 @@ public sealed class HubHost : IAsyncDisposable
             loggerFactory,
             clock);
     }
+
+    /// <summary>The TLS certificate of RTSPS and HTTPS; null when neither is enabled.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; }
 
     /// <summary>The hub's paths and streams.</summary>
     public PathManager Paths { get; }
@@ -78,11 +90,19 @@ public sealed class HubHost : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The room database (rooms.database) cannot be opened.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        if (Certificate is not null)
+        {
+            _logger.LogInformation("TLS certificate {Subject} ({Origin}), SHA-256 fingerprint {Fingerprint}", Certificate.Subject,
+                _options.Tls.Certificate.Length > 0 ? _options.Tls.Certificate
+                    : (_certificateGenerated ? "generated, saved to " : "self-signed, from ") + _options.Tls.GeneratedCertificate,
+                HubCertificate.Fingerprint(Certificate));
+        }
+
         await Rtsp.StartAsync(cancellationToken);
         if (_options.Http.Enabled)
         {
             Rooms = new RoomManager(_options.Rooms, Paths, Rtsp.Port, _time, _loggerFactory);
-            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth);
+            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth) { Certificate = _options.Http.Tls ? Certificate : null };
             await Web.StartAsync(cancellationToken);
         }
 
@@ -121,5 +141,6 @@ public sealed class HubHost : IAsyncDisposable
         await Paths.DisposeAsync();
 
         await Rtsp.DisposeAsync();
+        Certificate?.Dispose();
     }
 }

@@ -19,6 +19,12 @@ public sealed class ReaderLoadOptions
     /// <summary>Media transport each reader asks for.</summary>
     public RtspClientTransport Transport { get; init; } = RtspClientTransport.Tcp;
 
+    /// <summary>
+    /// For rtsps:// URLs: accept any server certificate (a benchmark against a hub with a self-signed one). Never
+    /// for real viewing; there the certificate must chain to a trusted root or match a pinned fingerprint.
+    /// </summary>
+    public bool AcceptAnyCertificate { get; init; }
+
     /// <summary>How long every reader plays once all have started.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -123,7 +129,15 @@ public static class ReaderLoad
         {
             try
             {
-                _client = await RtspClient.ConnectAsync(url.ToString(), new RtspClientOptions { Transport = options.Transport, Receiver = _counters, PlayRange = null }, cancellationToken).ConfigureAwait(false);
+                _client = await RtspClient.ConnectAsync(url.ToString(), new RtspClientOptions
+                {
+                    Transport = options.Transport,
+                    Receiver = _counters,
+                    PlayRange = null,
+#pragma warning disable CA5359 // Opt-in for benchmarks against a self-signed hub (AcceptAnyCertificate's doc says so).
+                    ServerCertificateValidation = options.AcceptAnyCertificate ? (_, _, _, _) => true : null,
+#pragma warning restore CA5359
+                }, cancellationToken).ConfigureAwait(false);
                 var sdp = await _client.DescribeAsync(cancellationToken).ConfigureAwait(false);
                 _mediaTypes = sdp.Media.Select(m => m.MediaType).ToArray();
                 _counters.Configure(sdp.Media.Select(ClockRate).ToArray());

@@ -34,6 +34,14 @@ public static class HubConfigurationLoader
         ["rtsp.port"] = (o, v) => o.Rtsp.Port = Port(v),
         ["rtsp.rtpPort"] = (o, v) => o.Rtsp.RtpPort = Port(v),
         ["rtsp.rtcpPort"] = (o, v) => o.Rtsp.RtcpPort = Port(v),
+        ["rtsp.tls"] = (o, v) => o.Rtsp.Tls = Bool(v),
+        ["rtsp.tlsPort"] = (o, v) => o.Rtsp.TlsPort = Port(v),
+        ["http.tls"] = (o, v) => o.Http.Tls = Bool(v),
+        ["http.tlsPort"] = (o, v) => o.Http.TlsPort = Port(v),
+        ["tls.certificate"] = (o, v) => o.Tls.Certificate = v,
+        ["tls.key"] = (o, v) => o.Tls.Key = v,
+        ["tls.password"] = (o, v) => o.Tls.Password = v,
+        ["tls.generatedCertificate"] = (o, v) => o.Tls.GeneratedCertificate = v.Length > 0 ? v : throw Expected("a file path such as /var/lib/parley/parley-tls.pfx"),
         ["rtsp.sessionTimeoutSeconds"] = (o, v) => o.Rtsp.SessionTimeoutSeconds = Int(v, 1, 86400),
         ["rtsp.writeTimeoutSeconds"] = (o, v) => o.Rtsp.WriteTimeoutSeconds = Int(v, 1, 3600),
         ["rtsp.maxConnectionsPerAddress"] = (o, v) => o.Rtsp.MaxConnectionsPerAddress = Int(v, 0, 1 << 20),
@@ -86,6 +94,7 @@ public static class HubConfigurationLoader
         {
             // The database lives beside the configuration it belongs to unless a layer says otherwise.
             options.Rooms.Database = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "parley.db");
+            options.Tls.GeneratedCertificate = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "parley-tls.pfx");
             Apply(options, ReadYaml(path), path);
             options.Auth.Users = Auth.UserAccountsYaml.ReadConfigUsers(path);
         }

@@ -6,7 +6,7 @@ namespace Parley.Hub.Configuration;
 /// Everything `parley serve` can be told. The initialisers are the embedded defaults; a YAML file, PARLEY_*
 /// environment variables and command-line flags override them in that order (see <see cref="HubConfigurationLoader"/>).
 /// </summary>
-public sealed class HubOptions
+public sealed partial class HubOptions
 {
     /// <summary>Minimum log level: trace, debug, information, warning, error.</summary>
     public string LogLevel { get; set; } = "information";
@@ -44,6 +44,12 @@ public sealed class HubOptions
         /// <summary>RTCP UDP port.</summary>
         public int RtcpPort { get; set; } = 8001;
 
+        /// <summary>Serve RTSPS (RTSP over TLS, SRTP for UDP readers) on <see cref="TlsPort"/> with the hub certificate.</summary>
+        public bool Tls { get; set; }
+
+        /// <summary>RTSPS TCP port; 0 picks a free one.</summary>
+        public int TlsPort { get; set; } = 8322;
+
         /// <summary>Seconds of silence after which a session is closed.</summary>
         public int SessionTimeoutSeconds { get; set; } = 60;
 
@@ -65,6 +71,12 @@ public sealed class HubOptions
 
         /// <summary>HTTP TCP port; 0 picks a free one.</summary>
         public int Port { get; set; } = 8080;
+
+        /// <summary>Also serve HTTPS (and so WSS) on <see cref="TlsPort"/> with the hub certificate.</summary>
+        public bool Tls { get; set; }
+
+        /// <summary>HTTPS TCP port; 0 picks a free one.</summary>
+        public int TlsPort { get; set; } = 8443;
 
         /// <summary>
         /// Origins (scheme://host[:port]) whose pages may embed the player: they may open the WebSocket, fetch the

@@ -82,6 +82,12 @@ public sealed class HubWebServer : IAsyncDisposable
     /// <summary>The port listened on (the chosen one when configured as 0); 0 before start.</summary>
     public int Port { get; private set; }
 
+    /// <summary>When set, HTTPS (and WSS) is served with it on http.tlsPort beside plain HTTP.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
+    /// <summary>The HTTPS port listened on; 0 without a <see cref="Certificate"/> or before start.</summary>
+    public int TlsPort { get; private set; }
+
     /// <summary>Binds the port and starts serving.</summary>
     /// <exception cref="SocketException">The port is taken (SocketError.AddressAlreadyInUse).</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -96,6 +102,10 @@ public sealed class HubWebServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             KestrelHardening.Apply(kestrel.Limits);
             kestrel.Listen(new IPEndPoint(_options.Address, _options.Port));
+            if (Certificate is { } certificate)
+            {
+                kestrel.Listen(new IPEndPoint(_options.Address, _options.TlsPort), listen => listen.UseHttps(certificate));
+            }
         });
         var app = builder.Build();
         app.Use((context, next) =>
@@ -116,9 +126,16 @@ public sealed class HubWebServer : IAsyncDisposable
         }
 
         _app = app;
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Port = new Uri(address.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal)))
+            .ToList();
+        Port = addresses.First(a => a.Scheme == Uri.UriSchemeHttp).Port;
+        TlsPort = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps)?.Port ?? 0;
         _logger.LogInformation("web UI: http://localhost:{Port}/", Port);
+        if (TlsPort != 0)
+        {
+            _logger.LogInformation("web UI: https://localhost:{Port}/", TlsPort);
+        }
     }
 
     private void Map(WebApplication app)

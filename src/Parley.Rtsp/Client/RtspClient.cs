@@ -317,6 +317,20 @@ public sealed class RtspClient : IAsyncDisposable
         var profile = media.Description.Protocol.StartsWith("RTP/", StringComparison.OrdinalIgnoreCase)
             ? string.Join('/', media.Description.Protocol.Split('/').Take(2)).ToUpperInvariant()
             : "RTP/AVP";
+        bool savp = profile == "RTP/SAVP";
+        if (savp && _options.Transport == RtspClientTransport.Tcp)
+        {
+            // Interleaved media rides inside the RTSPS connection's TLS: plain RTP there, as ffmpeg asks too.
+            profile = "RTP/AVP";
+            savp = false;
+        }
+
+        RtspClientSrtp? srtp = null;
+        if (savp && !RtspClientSrtp.TryCreate(media.Description, Sdp, out srtp, out string? keyError))
+        {
+            throw new RtspClientException($"SETUP {media.ControlUrl}: {keyError}.");
+        }
+
         var wanted = new RtspTransport { Profile = profile, Mode = _publishing ? "RECORD" : null };
         Socket? rtp = null;
         Socket? rtcp = null;
@@ -392,6 +406,8 @@ public sealed class RtspClient : IAsyncDisposable
 
                 media.RtpSocket = rtp;
                 media.RtcpSocket = rtcp;
+                media.Srtp = srtp;
+                srtp = null;
                 var (rtpSocket, rtcpSocket, lifetime) = (rtp!, rtcp!, _lifetime.Token);
                 _udpLoops.Add(Task.Run(() => UdpReceiveLoopAsync(rtpSocket, mediaIndex, rtcp: false, lifetime), CancellationToken.None));
                 _udpLoops.Add(Task.Run(() => UdpReceiveLoopAsync(rtcpSocket, mediaIndex, rtcp: true, lifetime), CancellationToken.None));
@@ -406,6 +422,7 @@ public sealed class RtspClient : IAsyncDisposable
         {
             rtp?.Dispose();
             rtcp?.Dispose();
+            srtp?.Dispose();
         }
     }
 
@@ -519,6 +536,11 @@ public sealed class RtspClient : IAsyncDisposable
         foreach (var loop in _udpLoops)
         {
             await AwaitQuietly(loop);
+        }
+
+        foreach (var media in _media)
+        {
+            media.Srtp?.Dispose();
         }
 
         await _reader.CompleteAsync();
@@ -865,6 +887,11 @@ public sealed class RtspClient : IAsyncDisposable
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 return;
+            }
+
+            if (_media[mediaIndex].Srtp is { } srtp && received > 0)
+            {
+                received = srtp.Unprotect(rtcp, buffer.AsSpan(0, received));
             }
 
             if (_options.Receiver is { } receiver && received > 0)

@@ -35,6 +35,14 @@ public sealed class RtspClientMedia
 
     internal Socket? RtpSocket { get; set; }
 
+    /// <summary>SRTP contexts when the media plays as RTP/SAVP over UDP; null otherwise.</summary>
+    internal RtspClientSrtp? Srtp { get; set; }
+
+    /// <summary>SRTP packets of this media that failed to unprotect (authentication, replay, malformed), dropped.</summary>
+    public long SrtpFailures => Srtp is { } srtp
+        ? srtp.Rtp.AuthenticationFailures + srtp.Rtp.Replays + srtp.Rtp.MalformedPackets + srtp.Rtcp.AuthenticationFailures + srtp.Rtcp.Replays + srtp.Rtcp.MalformedPackets
+        : 0;
+
     internal Socket? RtcpSocket { get; set; }
 
     internal SocketAddress? ServerRtpAddress { get; set; }

@@ -48,8 +48,11 @@ public readonly record struct RtspHandlerStatus(int StatusCode, string? Reason =
     public static RtspHandlerStatus Ok => new(200);
 }
 
-/// <summary>Answer to <see cref="IRtspServerHandler.DescribeAsync"/>: 200 and an SDP, or a status.</summary>
-public readonly record struct RtspDescribeResult(int StatusCode, SdpSession? Description, string? Reason = null);
+/// <summary>
+/// Answer to <see cref="IRtspServerHandler.DescribeAsync"/>: 200 and an SDP, or a status. <c>Srtp</c> is the
+/// stream's shared-key group for RTSPS readers over UDP (RTP/SAVP); null offers no SRTP.
+/// </summary>
+public readonly record struct RtspDescribeResult(int StatusCode, SdpSession? Description, string? Reason = null, SrtpSendGroup? Srtp = null);
 
 /// <summary>Where a reader starts on one media (RFC 2326 §12.33 RTP-Info): next sequence number and RTP time.</summary>
 public readonly record struct RtpInfoEntry(ushort SequenceNumber, uint RtpTime);

@@ -61,7 +61,7 @@ internal sealed class RtspRequestDispatcher
             result = request.Method switch
             {
                 RtspMethods.Options => Options(request, cseq),
-                RtspMethods.Describe => await DescribeAsync(request, cseq, cancellationToken),
+                RtspMethods.Describe => await DescribeAsync(connection, request, cseq, cancellationToken),
                 RtspMethods.Announce => await AnnounceAsync(connection, request, cseq, cancellationToken),
                 RtspMethods.Setup => await SetupAsync(connection, request, cseq, cancellationToken),
                 RtspMethods.Play => await PlayAsync(request, cseq, cancellationToken),
@@ -84,7 +84,8 @@ internal sealed class RtspRequestDispatcher
         return new(response);
     }
 
-    private async ValueTask<DispatchResult> DescribeAsync(RtspRequest request, int cseq, CancellationToken cancellationToken)
+    private async ValueTask<DispatchResult> DescribeAsync(RtspServerConnection connection, RtspRequest request, int cseq,
+        CancellationToken cancellationToken)
     {
         if (!TryGetPath(request, out string path, out string baseUri))
         {
@@ -97,7 +98,7 @@ internal sealed class RtspRequestDispatcher
             return new(Error(described.StatusCode == 200 ? 404 : described.StatusCode, cseq, described.Reason));
         }
 
-        var sdp = ForReaders(described.Description);
+        var sdp = ForReaders(described.Description, connection.IsSecure ? described.Srtp : null);
         var response = RtspResponse.Create(200, cseq);
         response.Headers["Content-Base"] = baseUri + "/";
         response.Headers["Content-Type"] = "application/sdp";
@@ -105,8 +106,10 @@ internal sealed class RtspRequestDispatcher
         return new(response);
     }
 
-    // The stream's SDP as readers see it: our control URLs, no publisher addresses or ports.
-    private static SdpSession ForReaders(SdpSession published)
+    // The stream's SDP as readers see it: our control URLs, no publisher addresses or ports. On RTSPS with an SRTP
+    // group, every media is offered as RTP/SAVP with its MIKEY key (RFC 4567 §3.1); clients that ask for
+    // RTP/AVP/TCP still get plain interleaved media, inside TLS.
+    private static SdpSession ForReaders(SdpSession published, SrtpSendGroup? srtp = null)
     {
         var sdp = published.Clone();
         sdp.Connection = "IN IP4 0.0.0.0";
@@ -120,6 +123,17 @@ internal sealed class RtspRequestDispatcher
             media.Connection = null;
             media.Control = TrackPrefix + i.ToString(CultureInfo.InvariantCulture);
             media.Direction = null;
+            media.Attributes.Remove("key-mgmt");
+            media.Attributes.Remove("crypto");
+            if (srtp is not null)
+            {
+                media.Protocol = "RTP/SAVP";
+                media.Attributes.Add("key-mgmt", srtp.CreateKeyManagement(i));
+            }
+            else
+            {
+                media.Protocol = "RTP/AVP";
+            }
         }
 
         return sdp;
@@ -228,7 +242,9 @@ internal sealed class RtspRequestDispatcher
                 }
 
                 string baseUri = BaseOf(request.Uri, url, path);
-                session = _server.CreateSession(connection, RtspSessionMode.Play, path, ForReaders(described.Description), baseUri);
+                var srtp = connection.IsSecure ? described.Srtp : null;
+                session = _server.CreateSession(connection, RtspSessionMode.Play, path, ForReaders(described.Description, srtp), baseUri);
+                session.OfferedSrtp = srtp;
             }
             else if (!string.Equals(session.Path, path, StringComparison.Ordinal))
             {
@@ -279,7 +295,20 @@ internal sealed class RtspRequestDispatcher
 
         foreach (var spec in RtspTransport.ParseList(header))
         {
-            if (!string.Equals(spec.Profile, "RTP/AVP", StringComparison.OrdinalIgnoreCase) || spec.Multicast)
+            // RTP/SAVP (SRTP keyed by the SDP's MIKEY) is for RTSPS readers over UDP; plain UDP is refused on
+            // RTSPS, since the point of the TLS session is that the media is protected too.
+            bool savp = string.Equals(spec.Profile, "RTP/SAVP", StringComparison.OrdinalIgnoreCase);
+            if (spec.Multicast || !(savp || string.Equals(spec.Profile, "RTP/AVP", StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            if (!spec.IsTcp && connection.IsSecure != savp)
+            {
+                continue;
+            }
+
+            if (savp && (spec.IsTcp || session.Mode != RtspSessionMode.Play || session.OfferedSrtp is null))
             {
                 continue;
             }
@@ -321,11 +350,12 @@ internal sealed class RtspRequestDispatcher
             var udp = session.Transport as RtspUdpMediaTransport
                 ?? new RtspUdpMediaTransport(_server.Udp, session, session.Description.Media.Count);
             session.Transport = udp;
+            session.Srtp = savp ? session.OfferedSrtp : null;
             udp.SetClientPorts(mediaIndex, connection.RemoteEndPoint.Address, ports.Rtp, ports.Rtcp,
                 receivesRtp: session.Mode == RtspSessionMode.Record);
             reply = new RtspTransport
             {
-                Profile = "RTP/AVP",
+                Profile = savp ? "RTP/SAVP" : "RTP/AVP",
                 LowerTransport = "UDP",
                 ClientPort = ports,
                 ServerPort = (_server.RtpPort, _server.RtcpPort),

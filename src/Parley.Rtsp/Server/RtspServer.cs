@@ -20,6 +20,7 @@ public sealed class RtspServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private Socket? _listener;
+    private Socket? _tlsListener;
     private RtspUdpListener? _udp;
     private readonly RtspAddressLimiter _perAddress;
     private Task _background = Task.CompletedTask;
@@ -44,6 +45,9 @@ public sealed class RtspServer : IAsyncDisposable
 
     /// <summary>The TCP port RTSP listens on (after start).</summary>
     public int Port => ((IPEndPoint)(_listener?.LocalEndPoint ?? throw NotStarted())).Port;
+
+    /// <summary>The TCP port RTSPS listens on (after start); 0 when no certificate was configured.</summary>
+    public int TlsPort => _tlsListener is null ? 0 : ((IPEndPoint)_tlsListener.LocalEndPoint!).Port;
 
     /// <summary>The UDP port of RTP (after start).</summary>
     public int RtpPort => Udp.RtpPort;
@@ -71,9 +75,49 @@ public sealed class RtspServer : IAsyncDisposable
 
     internal RtspUdpListener Udp => _udp ?? throw NotStarted();
 
-    /// <summary>Binds the TCP listener and the UDP pair and starts serving.</summary>
+    /// <summary>Binds the TCP listener(s) (RTSP, and RTSPS when a certificate is set) and the UDP pair and starts serving.</summary>
     /// <exception cref="SocketException">A port is taken (the message names it).</exception>
     public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var listener = BindTcp(Options.Port);
+        Socket? tlsListener = null;
+        try
+        {
+            if (Options.TlsCertificate is not null)
+            {
+                tlsListener = BindTcp(Options.TlsPort);
+            }
+
+            _udp = RtspUdpListener.Bind(Options.ListenAddress, Options.RtpPort, Options.RtcpPort, Handler, _logger);
+        }
+        catch
+        {
+            listener.Dispose();
+            tlsListener?.Dispose();
+            throw;
+        }
+
+        _listener = listener;
+        _tlsListener = tlsListener;
+        var loops = new List<Task>
+        {
+            Task.Run(() => AcceptLoopAsync(listener), CancellationToken.None),
+            Task.Run(() => _udp.RunAsync(_stopping.Token), CancellationToken.None),
+            Task.Run(SweepLoopAsync, CancellationToken.None),
+        };
+        if (tlsListener is not null)
+        {
+            loops.Add(Task.Run(() => AcceptLoopAsync(tlsListener, Options.TlsCertificate), CancellationToken.None));
+            _logger.LogInformation("RTSPS listening on {Address}:{Port}", Options.ListenAddress, TlsPort);
+        }
+
+        _background = Task.WhenAll(loops);
+        _logger.LogInformation("RTSP listening on {Address}:{Port} (RTP {RtpPort}/UDP, RTCP {RtcpPort}/UDP)",
+            Options.ListenAddress, Port, RtpPort, RtcpPort);
+        return Task.CompletedTask;
+    }
+
+    private Socket BindTcp(int port)
     {
         var listener = new Socket(Options.ListenAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -84,27 +128,18 @@ public sealed class RtspServer : IAsyncDisposable
             }
 
             listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Bind(new IPEndPoint(Options.ListenAddress, Options.Port));
+            listener.Bind(new IPEndPoint(Options.ListenAddress, port));
             listener.Listen(512);
-            _udp = RtspUdpListener.Bind(Options.ListenAddress, Options.RtpPort, Options.RtcpPort, Handler, _logger);
+            return listener;
         }
         catch
         {
             listener.Dispose();
             throw;
         }
-
-        _listener = listener;
-        _background = Task.WhenAll(
-            Task.Run(() => AcceptLoopAsync(listener), CancellationToken.None),
-            Task.Run(() => _udp.RunAsync(_stopping.Token), CancellationToken.None),
-            Task.Run(SweepLoopAsync, CancellationToken.None));
-        _logger.LogInformation("RTSP listening on {Address}:{Port} (RTP {RtpPort}/UDP, RTCP {RtcpPort}/UDP)",
-            Options.ListenAddress, Port, RtpPort, RtcpPort);
-        return Task.CompletedTask;
     }
 
-    private async Task AcceptLoopAsync(Socket listener)
+    private async Task AcceptLoopAsync(Socket listener, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         while (!_stopping.IsCancellationRequested)
         {
@@ -137,7 +172,7 @@ public sealed class RtspServer : IAsyncDisposable
                 continue;
             }
 
-            var connection = new RtspServerConnection(this, client, _loggerFactory.CreateLogger<RtspServerConnection>());
+            var connection = new RtspServerConnection(this, client, certificate, _loggerFactory.CreateLogger<RtspServerConnection>());
             _connections[connection] = 0;
             _ = Task.Run(() => connection.RunAsync(_stopping.Token), CancellationToken.None);
         }
@@ -249,6 +284,7 @@ public sealed class RtspServer : IAsyncDisposable
 
         await _stopping.CancelAsync();
         _listener?.Dispose();
+        _tlsListener?.Dispose();
         foreach (var connection in _connections.Keys)
         {
             await connection.CloseAsync("server stopping");

@@ -1,14 +1,18 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace Parley.Rtsp.Server;
 
 /// <summary>
 /// One client's RTSP TCP connection: reads requests and interleaved frames in order, answers each request before
-/// reading the next, and serialises every write (responses and interleaved media) through one lock.
+/// reading the next, and serialises every write (responses and interleaved media) through one lock. On the RTSPS
+/// port the same engine runs over an <see cref="SslStream"/> (TLS 1.2 or 1.3) after the handshake.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001",
     Justification = "CloseAsync releases the socket; the lock and token source live as long as writers may hold them.")]
@@ -17,6 +21,8 @@ internal sealed class RtspServerConnection
     private readonly RtspServer _server;
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    private readonly X509Certificate2? _certificate;
+    private SslStream? _tls;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _aborted = new();
     private readonly InterleavedRoute?[] _channels = new InterleavedRoute?[256];
@@ -26,9 +32,10 @@ internal sealed class RtspServerConnection
     private readonly ILogger _logger;
     private int _closed;
 
-    public RtspServerConnection(RtspServer server, Socket socket, ILogger logger)
+    public RtspServerConnection(RtspServer server, Socket socket, X509Certificate2? certificate, ILogger logger)
     {
         _server = server;
+        _certificate = certificate;
         _socket = socket;
         _logger = logger;
         _socket.NoDelay = true;
@@ -76,6 +83,9 @@ internal sealed class RtspServerConnection
 
     public IPEndPoint RemoteEndPoint { get; }
 
+    /// <summary>True on the RTSPS port: requests, responses and interleaved media are inside TLS.</summary>
+    public bool IsSecure => _certificate is not null;
+
     /// <summary>Cancelled when the connection closes; pending writes abort with it.</summary>
     public CancellationToken Aborted => _aborted.Token;
 
@@ -121,7 +131,13 @@ internal sealed class RtspServerConnection
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
-        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        if (_certificate is not null && !await AuthenticateAsync(_certificate, linked.Token))
+        {
+            await CloseAsync("TLS handshake failed");
+            return;
+        }
+
+        var reader = PipeReader.Create((Stream?)_tls ?? _stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         string closeReason = "connection closed by client";
         try
         {
@@ -158,6 +174,30 @@ internal sealed class RtspServerConnection
         {
             await reader.CompleteAsync();
             await CloseAsync(closeReason);
+        }
+    }
+
+    private async Task<bool> AuthenticateAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(_stream, leaveInnerStreamOpen: true);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_server.Options.TlsHandshakeTimeout);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ClientCertificateRequired = false,
+            }, timeout.Token);
+            _tls = tls;
+            return true;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
+        {
+            _logger.LogDebug("{Remote}: TLS handshake failed: {Error}", RemoteEndPoint, ex.Message);
+            await tls.DisposeAsync();
+            return false;
         }
     }
 
@@ -230,7 +270,14 @@ internal sealed class RtspServerConnection
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            await _socket.SendAsync(data, SocketFlags.None, cancellationToken);
+            if (_tls is { } tls)
+            {
+                await tls.WriteAsync(data, cancellationToken);
+            }
+            else
+            {
+                await _socket.SendAsync(data, SocketFlags.None, cancellationToken);
+            }
         }
         finally
         {
@@ -248,8 +295,20 @@ internal sealed class RtspServerConnection
 
         try
         {
-            _socket.Send(data, SocketFlags.None);
+            if (_tls is { } tls)
+            {
+                tls.Write(data);
+            }
+            else
+            {
+                _socket.Send(data, SocketFlags.None);
+            }
+
             return true;
+        }
+        catch (IOException)
+        {
+            return false;
         }
         catch (SocketException)
         {
@@ -283,6 +342,11 @@ internal sealed class RtspServerConnection
         }
         catch (ObjectDisposedException)
         {
+        }
+
+        if (_tls is { } tls)
+        {
+            await tls.DisposeAsync();
         }
 
         await _stream.DisposeAsync();

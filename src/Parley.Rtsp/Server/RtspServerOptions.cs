@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Parley.Rtsp.Server;
 
@@ -10,6 +11,21 @@ public sealed record RtspServerOptions
 
     /// <summary>RTSP TCP port; 0 lets the OS choose (tests).</summary>
     public int Port { get; init; } = 8554;
+
+    /// <summary>
+    /// RTSPS TCP port (RTSP inside TLS 1.2/1.3); 0 lets the OS choose (tests). Only listened on when
+    /// <see cref="TlsCertificate"/> is set. MediaMTX's default, 8322.
+    /// </summary>
+    public int TlsPort { get; init; } = 8322;
+
+    /// <summary>
+    /// The server certificate, with its private key, for RTSPS; null serves plain RTSP only. RTSPS readers that
+    /// play over UDP get SRTP (RTP/SAVP) keyed with MIKEY in the SDP; TCP-interleaved media rides inside TLS.
+    /// </summary>
+    public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>How long a client has to finish the TLS handshake before the connection is dropped.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>UDP port for RTP (even); 0 picks a free even/odd pair. RTCP uses <see cref="RtcpPort"/>.</summary>
     public int RtpPort { get; init; } = 8000;

@@ -89,6 +89,18 @@ public sealed class RtspServerSession
     /// <summary>"TCP" or "UDP" once set up, for logs.</summary>
     public string TransportName => Transport?.Name ?? "none";
 
+    /// <summary>True when the session's RTSP connection is RTSPS (TLS).</summary>
+    public bool IsSecure => Connection.IsSecure;
+
+    /// <summary>
+    /// The shared-key SRTP group of a reader that plays over UDP with RTP/SAVP on RTSPS; null for every other
+    /// session (plain RTSP, or TCP-interleaved media, which TLS already protects).
+    /// </summary>
+    public SrtpSendGroup? Srtp { get; internal set; }
+
+    /// <summary>The SRTP group the stream offered when this session was described or set up (RTSPS only).</summary>
+    internal SrtpSendGroup? OfferedSrtp { get; set; }
+
     /// <summary>The application's object for this session (the hub's publisher or reader).</summary>
     public object? Tag { get; set; }
 

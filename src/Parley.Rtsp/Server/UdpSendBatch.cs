@@ -96,6 +96,20 @@ public sealed unsafe partial class UdpSendBatch : IDisposable
         return sent;
     }
 
+    /// <summary>Empties the batch without sending (the datagram could not be prepared); each reader counts a send error.</summary>
+    public void Discard()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            _transports[i].CountBatchResult(false, 0);
+            _targets[i] = null!;
+            _transports[i] = null!;
+        }
+
+        Count = 0;
+        _listener = null;
+    }
+
     private void SendMany(Socket socket, ReadOnlySpan<byte> datagram, int count)
     {
         EnsureNativeCapacity(count);

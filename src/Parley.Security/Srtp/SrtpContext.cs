@@ -41,6 +41,7 @@ public sealed class SrtpContext : IDisposable
     private readonly SrtpCipher _inbound;
     private readonly Dictionary<uint, SourceState> _sent = [];
     private readonly Dictionary<uint, SourceState> _received = [];
+    private readonly Dictionary<uint, uint> _initialReceivedRoc = [];
     private long _authenticationFailures;
     private long _replays;
     private long _malformed;
@@ -149,6 +150,43 @@ public sealed class SrtpContext : IDisposable
     }
 
     /// <summary>
+    /// Protects the RTP packet <c>buffer[..length]</c> in place like <see cref="TryProtectRtp(Span{byte}, int, out int)"/>,
+    /// but with the rollover counter the caller knows (RFC 3711 §3.3.1: "the sender knows its ROC") instead of the
+    /// one this context would estimate: for a relay that protects the packets of a long-running stream once for
+    /// many readers, and signals the same ROC to readers that join mid-stream. Keeps no per-SSRC state, so it is
+    /// not bounded by <see cref="MaxSources"/>.
+    /// </summary>
+    /// <param name="buffer">Holds the packet and at least <see cref="RtpOverhead"/> bytes of room after it.</param>
+    /// <param name="length">The RTP packet's length in bytes.</param>
+    /// <param name="rolloverCounter">The packet's ROC: its 48-bit index is 2^16 * ROC + SEQ, below 2^32 here.</param>
+    /// <param name="protectedLength">The SRTP packet's length, <paramref name="length"/> + <see cref="RtpOverhead"/>.</param>
+    /// <returns>False, with the buffer untouched, when the packet has no valid RTP header or the buffer lacks room.</returns>
+    public bool TryProtectRtp(Span<byte> buffer, int length, uint rolloverCounter, out int protectedLength)
+    {
+        protectedLength = 0;
+        int tag = _outbound.RtpTagLength;
+        if ((uint)length > (uint)buffer.Length || buffer.Length - length < tag
+            || !RtpPacketView.TryGetHeaderLength(buffer[..length], out int headerLength))
+        {
+            return false;
+        }
+
+        uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[8..]);
+        ushort sequenceNumber = BinaryPrimitives.ReadUInt16BigEndian(buffer[2..]);
+        _outbound.ProtectRtp(buffer, length, headerLength, ssrc, rolloverCounter, sequenceNumber);
+        protectedLength = length + tag;
+        return true;
+    }
+
+    /// <summary>
+    /// Sets the rollover counter the first SRTP packet received from <paramref name="ssrc"/> is assumed to carry
+    /// (RFC 3711 §3.3.1), as key management signalled it (MIKEY's SRTP-ID map, RFC 3830 §6.1.1), for a receiver
+    /// that joins a stream whose sequence numbers already wrapped. Without it the first packet's ROC is 0. Has no
+    /// effect once a packet of the SSRC authenticated. Call it on the thread that unprotects.
+    /// </summary>
+    public void SetInitialRolloverCounter(uint ssrc, uint rolloverCounter) => _initialReceivedRoc[ssrc] = rolloverCounter;
+
+    /// <summary>
     /// Unprotects the SRTP packet <c>buffer[..length]</c> in place (RFC 3711 §3.3): estimates the packet index
     /// from the sequence number and the SSRC's rollover counter (§3.3.1, Appendix A), rejects replays (§3.3.2),
     /// verifies the tag, and decrypts. Never throws.
@@ -176,7 +214,8 @@ public sealed class SrtpContext : IDisposable
             return Count(SrtpResult.SourceLimitReached);
         }
 
-        long index = known ? EstimateIndex(state.Rtp, sequenceNumber) : sequenceNumber;
+        long index = known ? EstimateIndex(state.Rtp, sequenceNumber)
+            : _initialReceivedRoc.TryGetValue(ssrc, out uint roc) ? ((long)roc << 16) | sequenceNumber : sequenceNumber;
         if (index < 0 || (known && state.Rtp.IsReplay(index)))
         {
             return Count(SrtpResult.Replayed);

@@ -12,6 +12,7 @@ namespace Parley.Hub.Protocols.Rtsp;
 public sealed class RtspHubHandler : IRtspServerHandler
 {
     private readonly PathManager _paths;
+    private readonly RtspSrtpGroups _srtp = new();
     private readonly int _readerQueueCapacity;
     private readonly ILogger _logger;
 
@@ -32,7 +33,7 @@ public sealed class RtspHubHandler : IRtspServerHandler
         var stream = await _paths.FindStreamAsync(path);
         return stream is null
             ? new RtspDescribeResult(404, null, $"no stream is being published on path '{path}'")
-            : new RtspDescribeResult(200, stream.Description);
+            : new RtspDescribeResult(200, stream.Description, Srtp: _srtp.For(stream));
     }
 
     /// <inheritdoc/>
@@ -81,7 +82,12 @@ public sealed class RtspHubHandler : IRtspServerHandler
             }
         }
 
-        var reader = new RtspStreamReader(session, stream.Tracks.Count, _readerQueueCapacity, _logger);
+        if (session.Srtp is { } srtp && !_srtp.Belongs(stream, srtp))
+        {
+            return new RtspPlayResult(404, null, $"the stream on '{session.Path}' restarted since it was described: its SRTP key changed, DESCRIBE again");
+        }
+
+        var reader = new RtspStreamReader(session, stream, _readerQueueCapacity, _logger);
         session.Tag = new ReaderState(reader, stream);
         return new RtspPlayResult(200, info);
     }

@@ -14,23 +14,35 @@ internal sealed class RtspStreamReader : MediaStreamReader
     private readonly RtspServerSession _session;
     private readonly ILogger _logger;
     private readonly RtspMediaTransport _transport;
+    private readonly SrtpSendGroup? _srtp;
+    private readonly IReadOnlyList<MediaTrack> _tracks;
 
-    public RtspStreamReader(RtspServerSession session, int trackCount, int queueCapacity, ILogger logger)
-        : base(trackCount, session.MediaSetUp, queueCapacity)
+    public RtspStreamReader(RtspServerSession session, MediaStream stream, int queueCapacity, ILogger logger)
+        : base(stream.Tracks.Count, session.MediaSetUp, queueCapacity)
     {
         _session = session;
         _logger = logger;
         _transport = session.Transport ?? throw new InvalidOperationException("A reader's session has no transport before SETUP.");
+        _srtp = session.Srtp;
+        _tracks = stream.Tracks;
     }
 
     protected override bool DeliversInline => _transport.SendsWithoutBlocking;
 
     // UDP: the address joins this thread's batch; the first reader's CompleteDelivery sends the datagram to all of
-    // them with one sendmmsg, the others find the batch empty.
-    protected override bool TryDeliver(MediaPacket packet) => _transport.TryAddToBatch(packet.TrackIndex, packet.IsRtcp, UdpSendBatch.ForCurrentThread);
+    // them with one sendmmsg, the others find the batch empty. SRTP readers (RTSPS over UDP) join their group's
+    // batch instead, and the first of them protects the packet once for all.
+    protected override bool TryDeliver(MediaPacket packet) => _transport.TryAddToBatch(packet.TrackIndex, packet.IsRtcp,
+        _srtp is null ? UdpSendBatch.ForCurrentThread : SrtpSendGroup.BatchForCurrentThread);
 
     protected override void CompleteDelivery(MediaPacket packet)
     {
+        if (_srtp is not null)
+        {
+            _srtp.Send(packet.Span, packet.IsRtcp, _tracks[packet.TrackIndex].Statistics.ExtendedHighestSequence);
+            return;
+        }
+
         var batch = UdpSendBatch.ForCurrentThread;
         if (batch.Count > 0)
         {
