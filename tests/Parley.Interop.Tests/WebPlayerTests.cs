@@ -123,11 +123,10 @@ public sealed class WebPlayerTests(ITestOutputHelper output)
         await page.GotoAsync(hub.WebUrl("bframes"));
 
         var first = await Chromium.WaitForAsync<VideoSample?>(page, VideoState, TimeSpan.FromSeconds(20), s => s is { Time: > 0.5, Mean: > 20 }, "video playing");
-        await Task.Delay(2000);
-        var second = await page.EvaluateAsync<VideoSample?>(VideoState);
+        // A loaded machine stalls the player now and then (it then jumps to the live edge): wait for progress, not a fixed time.
+        var second = await Chromium.WaitForAsync<VideoSample?>(page, VideoState, TimeSpan.FromSeconds(15), s => s is not null && s.Time > first!.Time + 1.2, "currentTime advancing");
         output.WriteLine($"first {first}\nsecond {second}");
         Assert.NotNull(second);
-        Assert.True(second.Time > first!.Time + 1.2, "currentTime does not advance");
         Assert.True(second.Mean > 20, $"frames drawn from the video are black (mean {second.Mean})");
         Assert.NotEqual(first.Hash, second.Hash);
         Assert.True(second.VideoBytes > first.VideoBytes, "no more video decoded");
