@@ -53,6 +53,15 @@ def build_parley():
     return os.path.join(ROOT, "src", "Parley.Cli", "bin", "Release", "net10.0", "parley")
 
 
+def looped_presenter(workdir):
+    """presenter-720p.mp4 (720p30 H.264 + AAC, 8.3 s) looped 60 times into Matroska: about 8 minutes, long enough
+    for a whole fan-out run without the publisher looping."""
+    looped = os.path.join(workdir, "presenter-looped.mkv")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "60", "-i", os.path.join(MEDIA, "presenter-720p.mp4"),
+                    "-c", "copy", looped], check=True)
+    return looped
+
+
 def stop_all(procs):
     """Terminates every process still running (then kills what ignores it for 5 s)."""
     for p in procs:

@@ -21,10 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchproc import MEDIA as MEDIA_DIR, ROOT, build_parley, cpu_seconds, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
-
-MEDIA = os.path.join(MEDIA_DIR, "presenter-720p.mp4")
-
+from benchproc import looped_presenter, ROOT, build_parley, cpu_seconds, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
 
 def start_publisher(looped, hub_port):
     return subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-i", looped, "-c", "copy", "-f", "rtsp",
@@ -77,9 +74,7 @@ def main():
 
     parley = build_parley()
     workdir = tempfile.mkdtemp(prefix="parley-fanout-")
-    looped = os.path.join(workdir, "presenter-looped.mkv")
-    # About 8 minutes of the 8.3 s clip: long enough for every point of one transport without a restart.
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "60", "-i", MEDIA, "-c", "copy", looped], check=True)
+    looped = looped_presenter(workdir)
 
     procs = []
     results = {}

@@ -22,14 +22,11 @@ import time
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, BENCH)
-from benchproc import MEDIA as MEDIA_DIR, ROOT, build_parley, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
+from benchproc import looped_presenter, ROOT, build_parley, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("fanout_run", os.path.join(BENCH, "fanout", "run.py"))
 fanout = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fanout)
-
-MEDIA = os.path.join(MEDIA_DIR, "presenter-720p.mp4")
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -42,8 +39,7 @@ def main():
 
     parley = build_parley()
     workdir = tempfile.mkdtemp(prefix="parley-srtp-fanout-")
-    looped = os.path.join(workdir, "presenter-looped.mkv")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "60", "-i", MEDIA, "-c", "copy", looped], check=True)
+    looped = looped_presenter(workdir)
 
     procs = []
     results = {}
