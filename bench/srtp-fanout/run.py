@@ -28,6 +28,7 @@ _spec = importlib.util.spec_from_file_location("fanout_run", os.path.join(BENCH,
 fanout = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fanout)
 
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--counts", default="1,10,50,100")
