@@ -23,6 +23,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchproc import looped_presenter, ROOT, build_parley, cpu_seconds, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
 
+
 def start_publisher(looped, hub_port):
     return subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-i", looped, "-c", "copy", "-f", "rtsp",
                              "-rtsp_transport", "tcp", f"rtsp://127.0.0.1:{hub_port}/bench"],
