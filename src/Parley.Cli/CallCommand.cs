@@ -41,9 +41,11 @@ internal static class CallCommand
         var audioOut = new Option<string?>("--audio-out") { Description = "alsa[:DEVICE] or null (default: alsa when a sound card exists, else null)" };
         var stats = new Option<string?>("--stats") { Description = "Write both directions' statistics as JSON to FILE at exit" };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
+        var acceptNew = HubTrustOption.Create();
+        var rtspsPort = new Option<int?>("--rtsps-port") { Description = "With --listen: the RTSPS (encrypted) port peers reach, rtsps://THIS-HOST:PORT (default: the --listen port + 1; 0 picks a free one)" };
         var command = new Command("call", "Video call: send camera and microphone and show the peer, through a hub or directly (--listen), or join a room (http://host:8080/r/ROOM; lines typed on stdin are sent as chat).")
         {
-            url, listen, name, peer, source, video, audio, transport, size, fps, quality, output, duration, videoOut, audioOut, stats, logLevel,
+            url, listen, name, peer, source, video, audio, transport, size, fps, quality, output, duration, videoOut, audioOut, stats, logLevel, acceptNew, rtspsPort,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -144,14 +146,14 @@ internal static class CallCommand
             {
                 if (listenOn is not null)
                 {
-                    (hub, hubUrl) = await EmbeddedHub.StartAsync("parley call", listenOn, loggerFactory, cancellationToken);
+                    (hub, hubUrl) = await EmbeddedHub.StartAsync("parley call", listenOn, parse.GetValue(rtspsPort) ?? EmbeddedHub.DefaultTlsPort(listenOn), loggerFactory, cancellationToken);
                     if (hub is null)
                     {
                         return ExitCodes.Failure;
                     }
 
-                    logger.LogInformation("listening on {Address}:{Port}; the peer runs: parley call rtsp://THIS-HOST:{Port} --name {Peer} --peer {Name}{Tcp}",
-                        listenOn.Address, hub.Rtsp.Port, hub.Rtsp.Port, parse.GetValue(peer) ?? "PEER", parse.GetValue(name), mode == RtspClientTransport.Tcp ? " --transport tcp" : "");
+                    logger.LogInformation("listening on {Address}:{Port}; the peer runs: parley call rtsps://THIS-HOST:{TlsPort} --name {Peer} --peer {Name}{Tcp} (encrypted; certificate SHA-256 {Fingerprint})",
+                        listenOn.Address, hub.Rtsp.Port, hub.Rtsp.TlsPort, parse.GetValue(peer) ?? "PEER", parse.GetValue(name), mode == RtspClientTransport.Tcp ? " --transport tcp" : "", Parley.Security.Pinning.KnownHubs.Fingerprint(hub.Certificate!));
                 }
 
                 var session = new CallSession(new CallOptions
@@ -171,6 +173,7 @@ internal static class CallCommand
                     AudioOutput = audioChain,
                     Status = line => Console.Error.WriteLine(line),
                     Logger = logger,
+                    Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
                 });
                 if (session.PeerUrl is null)
                 {

@@ -26,7 +26,7 @@ public sealed class CallCommandTests(ITestOutputHelper output)
         string statsA = Path.Combine(dir, "a.json"), statsB = Path.Combine(dir, "b.json");
         int port = FreeTcpPort();
         // The listener outlives the caller, so a slow start on a busy machine still leaves both directions time.
-        await using var a = ExternalProcess.Start(Parley, ["call", "--listen", $"127.0.0.1:{port}", "--name", "a", "--peer", "b", "--transport", transport, "--duration", "12", "--stats", statsA, .. Media]);
+        await using var a = ExternalProcess.Start(Parley, ["call", "--listen", $"127.0.0.1:{port}", "--rtsps-port", "0", "--name", "a", "--peer", "b", "--transport", transport, "--duration", "12", "--stats", statsA, .. Media]);
         await WaitForAsync(a, "listening on", TimeSpan.FromSeconds(20));
         await using var b = ExternalProcess.Start(Parley, ["call", $"rtsp://127.0.0.1:{port}", "--name", "b", "--peer", "a", "--transport", transport, "--duration", "8", "--stats", statsB, .. Media]);
 
