@@ -33,7 +33,13 @@ internal sealed class RtspPublication : IRtspMediaReceiver, IAsyncDisposable
     {
         _trust = trust;
         _url = url;
-        _transport = transport;
+        // The hub takes no SRTP from publishers: over rtsps:// media goes interleaved inside the TLS connection.
+        _transport = url.Scheme == "rtsps" ? RtspClientTransport.Tcp : transport;
+        if (_transport != transport)
+        {
+            logger.LogInformation("publishing over rtsps:// carries media interleaved inside TLS (TCP), not UDP");
+        }
+
         _logger = logger;
         _onKeyFrameRequest = onKeyFrameRequest;
     }

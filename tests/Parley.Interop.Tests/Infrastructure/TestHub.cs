@@ -13,11 +13,11 @@ public sealed class TestHub : IAsyncDisposable
 
     private readonly string? _ownDatabase;
 
-    private readonly string _certificate;
+    private readonly string? _ownCertificate;
 
-    private TestHub(HubHost host, ILoggerFactory loggerFactory, XunitLoggerProvider log, string? ownDatabase, string certificate)
+    private TestHub(HubHost host, ILoggerFactory loggerFactory, XunitLoggerProvider log, string? ownDatabase, string? ownCertificate)
     {
-        _certificate = certificate;
+        _ownCertificate = ownCertificate;
         Host = host;
         _loggerFactory = loggerFactory;
         Log = log;
@@ -58,13 +58,14 @@ public sealed class TestHub : IAsyncDisposable
         options.Rooms.Database = database;
         // RTSPS is on by default: a free port, and the generated certificate in the temporary folder, not the bin folder.
         options.Rtsp.TlsPort = 0;
-        options.Tls.GeneratedCertificate = Path.Combine(Path.GetTempPath(), $"parley-test-{Guid.NewGuid():N}.pfx");
+        string certificate = Path.Combine(Path.GetTempPath(), $"parley-test-{Guid.NewGuid():N}.pfx");
+        options.Tls.GeneratedCertificate = certificate;
         configure?.Invoke(options);
         var log = new XunitLoggerProvider(output);
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(log));
         var host = new HubHost(options, loggerFactory);
         await host.StartAsync();
-        return new TestHub(host, loggerFactory, log, options.Rooms.Database == database ? database : null, options.Tls.GeneratedCertificate);
+        return new TestHub(host, loggerFactory, log, options.Rooms.Database == database ? database : null, options.Tls.GeneratedCertificate == certificate ? certificate : null);
     }
 
     /// <summary>Waits until a publisher's stream is live on <paramref name="path"/> (and has RTP on every track).</summary>
@@ -99,9 +100,9 @@ public sealed class TestHub : IAsyncDisposable
             File.Delete(auth.StateFile);
         }
 
-        if (Host.Certificate is not null && _certificate.StartsWith(Path.GetTempPath(), StringComparison.Ordinal))
+        if (_ownCertificate is not null)
         {
-            File.Delete(_certificate);
+            File.Delete(_ownCertificate);
         }
 
         if (_ownDatabase is not null)
