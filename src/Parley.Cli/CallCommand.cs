@@ -24,7 +24,7 @@ internal static class CallCommand
 {
     public static Command Create()
     {
-        var url = new Argument<string?>("url") { Description = "The hub or the listening peer, rtsp://host:8554[/room], or a room, http://host:8080/r/ROOM; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
+        var url = new Argument<string?>("url") { Description = "The hub or the listening peer, rtsps://host:8322[/room] (encrypted) or rtsp://host:8554[/room], or a room, http://host:8080/r/ROOM; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
         var listen = new Option<string?>("--listen") { Description = "Call with no hub: accept the peer on ADDRESS:PORT (RTSP; with --transport tcp a single TCP port, fit for ssh -L)" };
         var name = new Option<string>("--name") { Description = "This side's name (its path on the hub; in a room, the display name)", Required = true };
         var peer = new Option<string?>("--peer") { Description = "The other side's name; without it this side only sends" };

@@ -16,7 +16,7 @@ internal static class SendCommand
     public static Command Create()
     {
         var source = new Argument<string>("source") { Description = "test, file:PATH, v4l2:/dev/videoN, alsa:DEVICE, libcamera, gst:PIPELINE, or video+audio such as v4l2:/dev/video0+alsa:default" };
-        var url = new Argument<string?>("url") { Description = "Hub path to publish to, rtsp://host:8554/path; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
+        var url = new Argument<string?>("url") { Description = "Hub path to publish to, rtsps://host:8322/path (encrypted, certificate pinned on first use) or rtsp://host:8554/path; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
         var listen = new Option<string?>("--listen") { Description = "No hub: serve the stream from this process on ADDRESS:PORT, for peers to PLAY rtsp://THIS-HOST:PORT/PATH" };
         var path = new Option<string>("--path") { Description = "With --listen: the path peers play", DefaultValueFactory = _ => "live" };
         var video = new Option<string>("--video") { Description = "jpeg, h264 or none", DefaultValueFactory = _ => "jpeg" };
