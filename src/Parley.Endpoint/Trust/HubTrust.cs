@@ -39,6 +39,17 @@ public sealed class HubTrust
     public bool AcceptNewCertificate { get; }
 
     /// <summary>
+    /// Whether media to <paramref name="url"/> would cross a network unencrypted: a plain rtsp:// URL whose host is
+    /// not this machine (127.0.0.0/8, ::1, localhost).
+    /// </summary>
+    /// <param name="url">An rtsp:// or rtsps:// URL.</param>
+    public static bool IsUnencryptedRemote(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return !string.Equals(url.Scheme, "rtsps", StringComparison.OrdinalIgnoreCase) && !url.IsLoopback;
+    }
+
+    /// <summary>
     /// Connects an <see cref="RtspClient"/> to <paramref name="url"/>, checking an rtsps:// hub's certificate as
     /// described on the type. Sets <see cref="RtspClientOptions.ServerCertificateValidation"/> of <paramref name="options"/>.
     /// </summary>
@@ -55,7 +66,7 @@ public sealed class HubTrust
         ArgumentNullException.ThrowIfNull(logger);
         if (!string.Equals(url.Scheme, "rtsps", StringComparison.OrdinalIgnoreCase))
         {
-            if (!url.IsLoopback && WarnedPlain.TryAdd(url.Host, true))
+            if (IsUnencryptedRemote(url) && WarnedPlain.TryAdd(url.Host, true))
             {
                 logger.LogWarning("media to {Host} travels unencrypted over rtsp://; use rtsps://{Host}:8322{Path} (the hub's RTSPS port) to encrypt it", url.Host, url.Host, url.AbsolutePath);
             }
