@@ -24,7 +24,7 @@ internal static class CallCommand
 {
     public static Command Create()
     {
-        var url = new Argument<string?>("url") { Description = "The hub or the listening peer, rtsp://host:8554[/room], or a room, http://host:8080/r/ROOM; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
+        var url = new Argument<string?>("url") { Description = "The hub or the listening peer, rtsps://host:8322[/room] (encrypted) or rtsp://host:8554[/room], or a room, http://host:8080/r/ROOM; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
         var listen = new Option<string?>("--listen") { Description = "Call with no hub: accept the peer on ADDRESS:PORT (RTSP; with --transport tcp a single TCP port, fit for ssh -L)" };
         var name = new Option<string>("--name") { Description = "This side's name (its path on the hub; in a room, the display name)", Required = true };
         var peer = new Option<string?>("--peer") { Description = "The other side's name; without it this side only sends" };
@@ -41,9 +41,11 @@ internal static class CallCommand
         var audioOut = new Option<string?>("--audio-out") { Description = "alsa[:DEVICE] or null (default: alsa when a sound card exists, else null)" };
         var stats = new Option<string?>("--stats") { Description = "Write both directions' statistics as JSON to FILE at exit" };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
+        var acceptNew = HubTrustOption.Create();
+        var rtspsPort = new Option<int?>("--rtsps-port") { Description = "With --listen: the RTSPS (encrypted) port peers reach, rtsps://THIS-HOST:PORT (default: the --listen port + 1; 0 picks a free one)" };
         var command = new Command("call", "Video call: send camera and microphone and show the peer, through a hub or directly (--listen), or join a room (http://host:8080/r/ROOM; lines typed on stdin are sent as chat).")
         {
-            url, listen, name, peer, source, video, audio, transport, size, fps, quality, output, duration, videoOut, audioOut, stats, logLevel,
+            url, listen, name, peer, source, video, audio, transport, size, fps, quality, output, duration, videoOut, audioOut, stats, logLevel, acceptNew, rtspsPort,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -144,14 +146,14 @@ internal static class CallCommand
             {
                 if (listenOn is not null)
                 {
-                    (hub, hubUrl) = await EmbeddedHub.StartAsync("parley call", listenOn, loggerFactory, cancellationToken);
+                    (hub, hubUrl) = await EmbeddedHub.StartAsync("parley call", listenOn, parse.GetValue(rtspsPort) ?? EmbeddedHub.DefaultTlsPort(listenOn), loggerFactory, cancellationToken);
                     if (hub is null)
                     {
                         return ExitCodes.Failure;
                     }
 
-                    logger.LogInformation("listening on {Address}:{Port}; the peer runs: parley call rtsp://THIS-HOST:{Port} --name {Peer} --peer {Name}{Tcp}",
-                        listenOn.Address, hub.Rtsp.Port, hub.Rtsp.Port, parse.GetValue(peer) ?? "PEER", parse.GetValue(name), mode == RtspClientTransport.Tcp ? " --transport tcp" : "");
+                    logger.LogInformation("listening on {Address}:{Port}; the peer runs: parley call rtsps://THIS-HOST:{TlsPort} --name {Peer} --peer {Name}{Tcp} (encrypted; certificate SHA-256 {Fingerprint})",
+                        listenOn.Address, hub.Rtsp.Port, hub.Rtsp.TlsPort, parse.GetValue(peer) ?? "PEER", parse.GetValue(name), mode == RtspClientTransport.Tcp ? " --transport tcp" : "", Parley.Security.Pinning.KnownHubs.Fingerprint(hub.Certificate!));
                 }
 
                 var session = new CallSession(new CallOptions
@@ -171,6 +173,7 @@ internal static class CallCommand
                     AudioOutput = audioChain,
                     Status = line => Console.Error.WriteLine(line),
                     Logger = logger,
+                    Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
                 });
                 if (session.PeerUrl is null)
                 {

@@ -6,6 +6,7 @@ using Parley.Codecs;
 using Parley.Codecs.Gstreamer;
 using Parley.Endpoint.Send;
 using Parley.Rtsp.Client;
+using Parley.Security.Pinning;
 
 namespace Parley.Cli;
 
@@ -15,7 +16,7 @@ internal static class SendCommand
     public static Command Create()
     {
         var source = new Argument<string>("source") { Description = "test, file:PATH, v4l2:/dev/videoN, alsa:DEVICE, libcamera, gst:PIPELINE, or video+audio such as v4l2:/dev/video0+alsa:default" };
-        var url = new Argument<string?>("url") { Description = "Hub path to publish to, rtsp://host:8554/path; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
+        var url = new Argument<string?>("url") { Description = "Hub path to publish to, rtsps://host:8322/path (encrypted, certificate pinned on first use) or rtsp://host:8554/path; omit with --listen", Arity = ArgumentArity.ZeroOrOne };
         var listen = new Option<string?>("--listen") { Description = "No hub: serve the stream from this process on ADDRESS:PORT, for peers to PLAY rtsp://THIS-HOST:PORT/PATH" };
         var path = new Option<string>("--path") { Description = "With --listen: the path peers play", DefaultValueFactory = _ => "live" };
         var video = new Option<string>("--video") { Description = "jpeg, h264 or none", DefaultValueFactory = _ => "jpeg" };
@@ -35,9 +36,11 @@ internal static class SendCommand
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds" };
         var stats = new Option<FileInfo?>("--stats") { Description = "Write per-stream totals as JSON to this file at exit" };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
+        var acceptNew = HubTrustOption.Create();
+        var rtspsPort = new Option<int?>("--rtsps-port") { Description = "With --listen: the RTSPS (encrypted) port peers reach, rtsps://THIS-HOST:PORT (default: the --listen port + 1; 0 picks a free one)" };
         var command = new Command("send", "Capture (camera, microphone, file, test pattern), encode and publish to a hub path.")
         {
-            source, url, listen, path, video, audio, transport, size, fps, rotate, mirror, quality, bitrate, keyInt, audioBitrate, dtx, channels, loop, duration, stats, logLevel,
+            source, url, listen, path, video, audio, transport, size, fps, rotate, mirror, quality, bitrate, keyInt, audioBitrate, dtx, channels, loop, duration, stats, logLevel, acceptNew, rtspsPort,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -106,14 +109,15 @@ internal static class SendCommand
             Parley.Hub.HubHost? hub = null;
             if (listenOn is not null)
             {
-                (hub, var local) = await EmbeddedHub.StartAsync("parley send", listenOn, loggerFactory, cancellationToken);
+                (hub, var local) = await EmbeddedHub.StartAsync("parley send", listenOn, parse.GetValue(rtspsPort) ?? EmbeddedHub.DefaultTlsPort(listenOn), loggerFactory, cancellationToken);
                 if (hub is null)
                 {
                     return ExitCodes.Failure;
                 }
 
                 target = new Uri(local!, parse.GetValue(path));
-                loggerFactory.CreateLogger("parley.send").LogInformation("serving on {Address}:{Port}: peers play rtsp://THIS-HOST:{Port}/{Path}", listenOn.Address, hub.Rtsp.Port, hub.Rtsp.Port, parse.GetValue(path));
+                loggerFactory.CreateLogger("parley.send").LogInformation("serving on {Address}:{Port}: peers play rtsps://THIS-HOST:{TlsPort}/{Path} (encrypted; certificate SHA-256 {Fingerprint}) or rtsp://THIS-HOST:{Port}/{Path}",
+                    listenOn.Address, hub.Rtsp.Port, hub.Rtsp.TlsPort, parse.GetValue(path), KnownHubs.Fingerprint(hub.Certificate!), hub.Rtsp.Port, parse.GetValue(path));
             }
 
             await using var hubLifetime = hub;
@@ -134,6 +138,7 @@ internal static class SendCommand
                 Loop = parse.GetValue(loop),
                 Duration = parse.GetValue(duration) is { } limit ? TimeSpan.FromSeconds(limit) : null,
                 Logger = loggerFactory.CreateLogger("parley.send"),
+                Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
             });
             session.Status += line => Console.Error.WriteLine($"send: {line}");
             SendReport report;

@@ -15,6 +15,7 @@ internal static class ServeCommand
         var config = new Option<string?>("--config", "-c") { Description = "YAML config file (default: parley.yml in the working directory, if present)" };
         var address = new Option<string?>("--address") { Description = "Listen address (default 0.0.0.0; :: for IPv6 too)" };
         var rtspPort = new Option<int?>("--rtsp-port") { Description = "RTSP TCP port (default 8554; 0 picks a free one)" };
+        var rtspsPort = new Option<int?>("--rtsps-port") { Description = "RTSPS (RTSP over TLS) TCP port (default 8322; 0 picks a free one)" };
         var rtpPort = new Option<int?>("--rtp-port") { Description = "RTP UDP port (default 8000; 0 picks a free pair)" };
         var rtcpPort = new Option<int?>("--rtcp-port") { Description = "RTCP UDP port (default 8001)" };
         var httpPort = new Option<int?>("--http-port") { Description = "HTTP port of the web UI, players and API (default 8080; 0 picks a free one)" };
@@ -25,7 +26,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the hub: web UI on http://localhost:8080, RTSP on 8554 (RTP 8000/UDP, RTCP 8001/UDP), with a live 'demo' stream.")
         {
-            config, address, rtspPort, rtpPort, rtcpPort, httpPort, takeover, noDemo, logLevel, set,
+            config, address, rtspPort, rtspsPort, rtpPort, rtcpPort, httpPort, takeover, noDemo, logLevel, set,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -43,6 +44,7 @@ internal static class ServeCommand
             Add("http.address", parse.GetValue(address));
             Add("http.port", parse.GetValue(httpPort));
             Add("rtsp.port", parse.GetValue(rtspPort));
+            Add("rtsp.tlsPort", parse.GetValue(rtspsPort));
             Add("rtsp.rtpPort", parse.GetValue(rtpPort));
             Add("rtsp.rtcpPort", parse.GetValue(rtcpPort));
             Add("paths.allowTakeover", parse.GetValue(takeover));
@@ -99,7 +101,7 @@ internal static class ServeCommand
             {
                 await hub.DisposeAsync();
                 await Console.Error.WriteLineAsync(
-                    $"parley serve: cannot listen ({ex.Message}). Another program may hold RTSP port {options.Rtsp.Port}, HTTP port {options.Http.Port} or UDP {options.Rtsp.RtpPort}/{options.Rtsp.RtcpPort}; choose others with --rtsp-port, --http-port, --rtp-port and --rtcp-port.");
+                    $"parley serve: cannot listen ({ex.Message}). Another program may hold RTSP port {options.Rtsp.Port}, RTSPS port {options.Rtsp.TlsPort}, HTTP port {options.Http.Port} or UDP {options.Rtsp.RtpPort}/{options.Rtsp.RtcpPort}; choose others with --rtsp-port, --rtsps-port, --http-port, --rtp-port and --rtcp-port.");
                 return ExitCodes.Failure;
             }
 

@@ -12,7 +12,7 @@ internal static class ViewCommand
 {
     public static Command Create()
     {
-        var url = new Argument<string>("url") { Description = "Stream to play, rtsp://host:8554/path" };
+        var url = new Argument<string>("url") { Description = "Stream to play, rtsps://host:8322/path (encrypted, certificate pinned on first use) or rtsp://host:8554/path" };
         var output = new Option<string?>("--output", "-o") { Description = "Record the received media, no re-encoding, to FILE (.mkv or .mp4)" };
         var duration = new Option<double?>("--duration", "-d") { Description = "Stop after SECONDS (default: until Ctrl-C)" };
         var maxDuration = new Option<double>("--max-duration") { Description = "Safety stop in seconds", DefaultValueFactory = _ => ViewOptions.DefaultMaxDuration.TotalSeconds };
@@ -21,9 +21,10 @@ internal static class ViewCommand
         var audioOut = new Option<string?>("--audio-out") { Description = "alsa[:DEVICE] or null (default: alsa when a sound card exists, else null)" };
         var stats = new Option<string?>("--stats") { Description = "Write per-stream statistics as JSON to FILE at exit" };
         var debug = new Option<int>("--debug") { Description = "1: debug log, 2: trace log", DefaultValueFactory = _ => 0 };
+        var acceptNew = HubTrustOption.Create();
         var command = new Command("view", "Play a stream: RTSP over UDP or TCP, jitter buffer, lip sync, decode, render or record.")
         {
-            url, output, duration, maxDuration, transport, videoOut, audioOut, stats, debug,
+            url, output, duration, maxDuration, transport, videoOut, audioOut, stats, debug, acceptNew,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -84,6 +85,7 @@ internal static class ViewCommand
                 AudioOutput = audioChain,
                 Status = line => Console.Error.WriteLine(line),
                 Logger = logger,
+                Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
             });
 
             ViewReport report;

@@ -18,17 +18,23 @@ public sealed class CallCommandTests(ITestOutputHelper output)
     private static readonly string[] Media = ["--source", "test", "--size", "320x240", "--fps", "15", "--video-out", "null", "--audio-out", "null"];
 
     [Theory]
-    [InlineData("tcp")]
-    [InlineData("udp")]
-    public async Task A_direct_call_between_two_processes_works_both_ways(string transport)
+    [InlineData("tcp", "rtsp")]
+    [InlineData("udp", "rtsp")]
+    [InlineData("tcp", "rtsps")]
+    [InlineData("udp", "rtsps")]
+    public async Task A_direct_call_between_two_processes_works_both_ways(string transport, string scheme)
     {
         string dir = TestPaths.NewTempDirectory();
         string statsA = Path.Combine(dir, "a.json"), statsB = Path.Combine(dir, "b.json");
-        int port = FreeTcpPort();
+        int port = FreeTcpPort(), tlsPort = FreeTcpPort();
+        // Both sides' pins and the listener's generated certificate stay in the test's folder.
+        string knownHubs = Path.Combine(dir, "known_hubs");
+        var environment = new Dictionary<string, string> { [global::Parley.Security.Pinning.KnownHubs.PathVariable] = knownHubs };
         // The listener outlives the caller, so a slow start on a busy machine still leaves both directions time.
-        await using var a = ExternalProcess.Start(Parley, ["call", "--listen", $"127.0.0.1:{port}", "--name", "a", "--peer", "b", "--transport", transport, "--duration", "12", "--stats", statsA, .. Media]);
-        await WaitForAsync(a, "listening on", TimeSpan.FromSeconds(20));
-        await using var b = ExternalProcess.Start(Parley, ["call", $"rtsp://127.0.0.1:{port}", "--name", "b", "--peer", "a", "--transport", transport, "--duration", "8", "--stats", statsB, .. Media]);
+        await using var a = ExternalProcess.Start(Parley, environment, ["call", "--listen", $"127.0.0.1:{port}", "--rtsps-port", $"{tlsPort}", "--name", "a", "--peer", "b", "--transport", transport, "--duration", "12", "--stats", statsA, .. Media]);
+        await WaitForAsync(a, "the peer runs", TimeSpan.FromSeconds(20));
+        string target = scheme == "rtsps" ? $"rtsps://127.0.0.1:{tlsPort}" : $"rtsp://127.0.0.1:{port}";
+        await using var b = ExternalProcess.Start(Parley, environment, ["call", target, "--name", "b", "--peer", "a", "--transport", transport, "--duration", "8", "--stats", statsB, .. Media]);
 
         int exitA = await a.WaitForExitAsync(TimeSpan.FromSeconds(40));
         int exitB = await b.WaitForExitAsync(TimeSpan.FromSeconds(40));
@@ -37,6 +43,12 @@ public sealed class CallCommandTests(ITestOutputHelper output)
         Assert.Equal(0, exitB);
         AssertReceivedFromPeer(statsA, "a", "b", transport);
         AssertReceivedFromPeer(statsB, "b", "a", transport);
+        if (scheme == "rtsps")
+        {
+            // The caller pinned the listener's own certificate on first use, once for its sender and viewer together.
+            using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(dir, "listen-tls.pfx"), null);
+            Assert.Equal([$"127.0.0.1:{tlsPort} {(global::Parley.Security.Pinning.KnownHubs.Fingerprint(certificate))}"], File.ReadAllLines(knownHubs));
+        }
     }
 
     [Fact]

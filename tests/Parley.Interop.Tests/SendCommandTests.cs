@@ -52,7 +52,7 @@ public sealed class SendCommandTests(ITestOutputHelper output)
     public async Task With_listen_the_sender_serves_its_stream_itself_for_a_peer_to_play()
     {
         int port = FreeTcpPort();
-        await using var send = StartSend("test", "--listen", $"127.0.0.1:{port}", "--path", "cam", "--transport", "tcp", "--duration", "60");
+        await using var send = StartSend("test", "--listen", $"127.0.0.1:{port}", "--rtsps-port", "0", "--path", "cam", "--transport", "tcp", "--duration", "60");
         string url = $"rtsp://127.0.0.1:{port}/cam";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!send.StandardOutput.Contains("publishing Test", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !send.HasExited)

@@ -58,6 +58,9 @@ public sealed class CallOptions
     /// <summary>Progress, waiting for the peer, reconnections.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>How an rtsps:// hub's certificate is checked; null uses <see cref="Trust.HubTrust.Default"/>.</summary>
+    public Trust.HubTrust? Trust { get; init; }
+
     /// <summary>Whether <paramref name="name"/> can be a path segment: 1-64 of letters, digits, '-', '_', '.' (not "." or "..").</summary>
     public static bool IsValidName(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= 64 && name is not ("." or "..")

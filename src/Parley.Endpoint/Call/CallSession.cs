@@ -66,6 +66,7 @@ public sealed class CallSession
             JpegQuality = _options.JpegQuality,
             Duration = _options.Duration,
             Logger = _logger,
+            Trust = _options.Trust,
         });
         if (_options.Status is { } status)
         {
@@ -127,6 +128,7 @@ public sealed class CallSession
             {
                 Url = peer,
                 Transport = _options.Transport,
+                Trust = _options.Trust,
                 Duration = remaining,
                 MaxDuration = remaining is { } r && r > ViewOptions.DefaultMaxDuration ? r : ViewOptions.DefaultMaxDuration,
                 OutputPath = _options.OutputPath,

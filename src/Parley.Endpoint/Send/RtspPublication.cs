@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Parley.Endpoint.Trust;
 using Parley.Rtp.Rtcp;
 using Parley.Rtp.Sdp;
 using Parley.Rtsp.Client;
@@ -21,16 +22,24 @@ internal sealed class RtspPublication : IRtspMediaReceiver, IAsyncDisposable
     private readonly Uri _url;
     private readonly RtspClientTransport _transport;
     private readonly ILogger _logger;
+    private readonly HubTrust _trust;
     private readonly Action<int> _onKeyFrameRequest;
     private SdpSession? _sdp;
     private volatile RtspClient? _client;
     private TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reconnects;
 
-    public RtspPublication(Uri url, RtspClientTransport transport, ILogger logger, Action<int> onKeyFrameRequest)
+    public RtspPublication(Uri url, RtspClientTransport transport, HubTrust trust, ILogger logger, Action<int> onKeyFrameRequest)
     {
+        _trust = trust;
         _url = url;
-        _transport = transport;
+        // The hub takes no SRTP from publishers: over rtsps:// media goes interleaved inside the TLS connection.
+        _transport = url.Scheme == "rtsps" ? RtspClientTransport.Tcp : transport;
+        if (_transport != transport)
+        {
+            logger.LogInformation("publishing over rtsps:// carries media interleaved inside TLS (TCP), not UDP");
+        }
+
         _logger = logger;
         _onKeyFrameRequest = onKeyFrameRequest;
     }
@@ -130,7 +139,7 @@ internal sealed class RtspPublication : IRtspMediaReceiver, IAsyncDisposable
 
     private async Task<RtspClient> ConnectAsync(CancellationToken cancellationToken)
     {
-        var client = await RtspClient.ConnectAsync(_url.ToString(), new RtspClientOptions { Transport = _transport, Receiver = this, Logger = _logger }, cancellationToken).ConfigureAwait(false);
+        var client = await _trust.ConnectAsync(_url, new RtspClientOptions { Transport = _transport, Receiver = this, Logger = _logger }, _logger, cancellationToken).ConfigureAwait(false);
         try
         {
             await client.AnnounceAsync(_sdp!.Clone(), cancellationToken).ConfigureAwait(false);

@@ -73,4 +73,11 @@ public sealed class SendOptions
 
     /// <summary>Status and errors.</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// How an rtsps:// hub's certificate is checked (pinned on first use, or CA-trusted); null uses
+    /// <see cref="Trust.HubTrust.Default"/>.
+    /// </summary>
+    public Trust.HubTrust? Trust { get; init; }
+
 }

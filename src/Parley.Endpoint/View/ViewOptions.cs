@@ -16,6 +16,12 @@ public sealed class ViewOptions
     /// <summary>How media is carried: UDP (reordered, reported) or interleaved on the RTSP connection.</summary>
     public RtspClientTransport Transport { get; init; } = RtspClientTransport.Udp;
 
+    /// <summary>
+    /// How an rtsps:// hub's certificate is checked (pinned on first use, or CA-trusted); null uses
+    /// <see cref="Trust.HubTrust.Default"/>.
+    /// </summary>
+    public Trust.HubTrust? Trust { get; init; }
+
     /// <summary>Stop after this long (from the start of the run, reconnections included); null runs until cancelled.</summary>
     public TimeSpan? Duration { get; init; }
 

@@ -190,14 +190,14 @@ public sealed class ViewSession
         RtspClient? client = null;
         try
         {
-            client = await RtspClient.ConnectAsync(_options.Url.ToString(), new RtspClientOptions
+            client = await (_options.Trust ?? Trust.HubTrust.Default).ConnectAsync(_options.Url, new RtspClientOptions
             {
                 Transport = _options.Transport,
                 Receiver = _dispatcher,
                 Logger = _logger,
                 TimeProvider = _clock.Time,
                 UserAgent = "Parley view",
-            }, cancellationToken).ConfigureAwait(false);
+            }, _logger, cancellationToken).ConfigureAwait(false);
             var sdp = await client.DescribeAsync(cancellationToken).ConfigureAwait(false);
             var selection = ViewTracks.Select(sdp);
             if (selection.IsEmpty)
@@ -220,6 +220,10 @@ public sealed class ViewSession
         catch (RtspClientException e) when (e.StatusCode == 401)
         {
             throw new ViewException($"parley view: {where} refused the credentials (401 Unauthorized). Put user:password in the URL, rtsp://user:password@{where}{_options.Url.AbsolutePath}.", e);
+        }
+        catch (RtspClientException e) when (e.InnerException is Trust.HubCertificateException)
+        {
+            throw new ViewException($"parley view: {e.Message}", e);
         }
         catch (RtspClientException e) when (e.StatusCode == 0)
         {

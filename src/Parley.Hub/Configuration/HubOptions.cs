@@ -44,8 +44,11 @@ public sealed partial class HubOptions
         /// <summary>RTCP UDP port.</summary>
         public int RtcpPort { get; set; } = 8001;
 
-        /// <summary>Serve RTSPS (RTSP over TLS, SRTP for UDP readers) on <see cref="TlsPort"/> with the hub certificate.</summary>
-        public bool Tls { get; set; }
+        /// <summary>
+        /// Serve RTSPS (RTSP over TLS, SRTP for UDP readers) on <see cref="TlsPort"/> with the hub certificate. On by
+        /// default so endpoints can always encrypt; plain RTSP stays on <see cref="Port"/> for players that lack TLS.
+        /// </summary>
+        public bool Tls { get; set; } = true;
 
         /// <summary>RTSPS TCP port; 0 picks a free one.</summary>
         public int TlsPort { get; set; } = 8322;

@@ -94,8 +94,8 @@ public static class HubCertificate
     /// <summary>The SHA-256 fingerprint of the DER certificate as colon-separated upper-case hex ("AB:CD:...").</summary>
     public static string Fingerprint(X509Certificate2 certificate)
     {
-        ArgumentNullException.ThrowIfNull(certificate);
-        return string.Join(':', certificate.GetCertHash(HashAlgorithmName.SHA256).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        // The endpoint's known-hubs file compares against this text, so both come from one place.
+        return Parley.Security.Pinning.KnownHubs.Fingerprint(certificate);
     }
 
     private static X509Certificate2 Load(string path, string keyPath, string password)

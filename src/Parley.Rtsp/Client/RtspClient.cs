@@ -155,7 +155,12 @@ public sealed class RtspClient : IAsyncDisposable
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false, options.ServerCertificateValidation);
                 stream = ssl;
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = parts.Host }, timeout.Token);
+                // TLS 1.3 first; 1.2 only with the platform's forward-secret (ECDHE) suites, which is all OpenSSL offers by default.
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = parts.Host,
+                    EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 | System.Security.Authentication.SslProtocols.Tls12,
+                }, timeout.Token);
             }
 
             return new RtspClient(socket, stream, requestUrl, parts, options);

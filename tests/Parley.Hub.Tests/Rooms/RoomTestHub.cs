@@ -36,6 +36,8 @@ public sealed class RoomTestHub : IAsyncDisposable
         options.Http.Address = IPAddress.Loopback;
         options.Http.Port = 0;
         options.Demo.Enabled = false;
+        options.Rtsp.TlsPort = 0;
+        options.Tls.GeneratedCertificate = Path.Combine(folder, "parley-tls.pfx");
         options.Rooms.Database = database ?? Path.Combine(folder, "parley.db");
         configure?.Invoke(options.Rooms);
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new XunitLoggerProvider(output)));

@@ -49,7 +49,10 @@ public sealed class ExternalProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ExternalProcess Start(string fileName, params string[] arguments)
+    public static ExternalProcess Start(string fileName, params string[] arguments) => Start(fileName, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts a process with extra environment variables (PARLEY_KNOWN_HUBS for a test's own pins).</summary>
+    public static ExternalProcess Start(string fileName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -58,6 +61,11 @@ public sealed class ExternalProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -13,8 +13,11 @@ public sealed class TestHub : IAsyncDisposable
 
     private readonly string? _ownDatabase;
 
-    private TestHub(HubHost host, ILoggerFactory loggerFactory, XunitLoggerProvider log, string? ownDatabase)
+    private readonly string? _ownCertificate;
+
+    private TestHub(HubHost host, ILoggerFactory loggerFactory, XunitLoggerProvider log, string? ownDatabase, string? ownCertificate)
     {
+        _ownCertificate = ownCertificate;
         Host = host;
         _loggerFactory = loggerFactory;
         Log = log;
@@ -28,6 +31,12 @@ public sealed class TestHub : IAsyncDisposable
     public int Port => Host.Rtsp.Port;
 
     public string Url(string path) => $"rtsp://127.0.0.1:{Port}/{path}";
+
+    /// <summary>The hub's RTSPS port (RTSP over TLS).</summary>
+    public int TlsPort => Host.Rtsp.TlsPort;
+
+    /// <summary>An rtsps:// URL on the hub: TlsUrl("cam").</summary>
+    public string TlsUrl(string path) => $"rtsps://127.0.0.1:{TlsPort}/{path}";
 
     /// <summary>The hub's HTTP port (web UI, players, API).</summary>
     public int HttpPort => Host.Web?.Port ?? throw new InvalidOperationException("http is disabled");
@@ -47,12 +56,16 @@ public sealed class TestHub : IAsyncDisposable
         // Rooms' chat database: one per hub unless the test shares one across a restart.
         string database = Path.Combine(Path.GetTempPath(), $"parley-test-{Guid.NewGuid():N}.db");
         options.Rooms.Database = database;
+        // RTSPS is on by default: a free port, and the generated certificate in the temporary folder, not the bin folder.
+        options.Rtsp.TlsPort = 0;
+        string certificate = Path.Combine(Path.GetTempPath(), $"parley-test-{Guid.NewGuid():N}.pfx");
+        options.Tls.GeneratedCertificate = certificate;
         configure?.Invoke(options);
         var log = new XunitLoggerProvider(output);
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(log));
         var host = new HubHost(options, loggerFactory);
         await host.StartAsync();
-        return new TestHub(host, loggerFactory, log, options.Rooms.Database == database ? database : null);
+        return new TestHub(host, loggerFactory, log, options.Rooms.Database == database ? database : null, options.Tls.GeneratedCertificate == certificate ? certificate : null);
     }
 
     /// <summary>Waits until a publisher's stream is live on <paramref name="path"/> (and has RTP on every track).</summary>
@@ -85,6 +98,11 @@ public sealed class TestHub : IAsyncDisposable
         if (Host.Auth is { } auth && auth.StateFile.StartsWith(Path.GetTempPath(), StringComparison.Ordinal))
         {
             File.Delete(auth.StateFile);
+        }
+
+        if (_ownCertificate is not null)
+        {
+            File.Delete(_ownCertificate);
         }
 
         if (_ownDatabase is not null)
