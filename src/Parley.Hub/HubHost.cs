@@ -101,7 +101,7 @@ public sealed class HubHost : IAsyncDisposable
         await Rtsp.StartAsync(cancellationToken);
         if (_options.Http.Enabled)
         {
-            Rooms = new RoomManager(_options.Rooms, Paths, Rtsp.Port, _time, _loggerFactory);
+            Rooms = new RoomManager(_options.Rooms, Paths, Rtsp.Port, Rtsp.TlsPort, _time, _loggerFactory);
             Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth) { Certificate = _options.Http.Tls ? Certificate : null };
             await Web.StartAsync(cancellationToken);
         }

@@ -225,7 +225,7 @@ public sealed class RoomCall
 
     private (Task<SendReport?> Task, CancellationTokenSource Stop) StartSending(RoomWelcome welcome, CancellationToken callToken)
     {
-        var url = new UriBuilder("rtsp", _options.RoomUrl.Host, welcome.RtspPort, "/" + welcome.Self.PublishPath).Uri;
+        var url = welcome.MediaUrl(_options.RoomUrl.Host, welcome.Self.PublishPath);
         var send = new SendSession(new SendOptions
         {
             Url = url,
@@ -329,7 +329,7 @@ public sealed class RoomCall
     {
         int number = _streamsSeen[participant.Id] = _streamsSeen.GetValueOrDefault(participant.Id) + 1;
         string? recording = _options.OutputPath is { } output ? RoomCallOptions.RecordingPath(output, participant.Id, number) : null;
-        var url = new UriBuilder("rtsp", _options.RoomUrl.Host, welcome.RtspPort, "/" + participant.PublishPath).Uri;
+        var url = welcome.MediaUrl(_options.RoomUrl.Host, participant.PublishPath);
         _logger.LogInformation("call: playing {Name} from {Url}{Recording}", participant.Name, url, recording is null ? "" : " into " + recording);
         var playback = new ParticipantPlayback(participant, url, recording, _options, _grid, _mixer!, _logger, callToken);
         _playing[participant.Id] = playback;

@@ -45,7 +45,24 @@ public sealed record RoomLimits(int MaxChatBytes, int ChatMessagesPerSecond, int
 /// <param name="History">Recent chat, oldest first.</param>
 /// <param name="RtspPort">The hub's RTSP port, where <see cref="RoomParticipant.PublishPath"/> is published and played.</param>
 /// <param name="Limits">The room's limits; null when the hub sent none.</param>
-public sealed record RoomWelcome(string Room, RoomParticipant Self, IReadOnlyList<RoomParticipant> Participants, IReadOnlyList<RoomChatMessage> History, int RtspPort, RoomLimits? Limits);
+/// <param name="RtspsPort">The hub's RTSPS port (the same paths over TLS); 0 when it serves none.</param>
+public sealed record RoomWelcome(string Room, RoomParticipant Self, IReadOnlyList<RoomParticipant> Participants, IReadOnlyList<RoomChatMessage> History, int RtspPort, RoomLimits? Limits, int RtspsPort = 0)
+{
+    /// <summary>
+    /// Where a participant's path is published and played: rtsps:// on the hub's RTSPS port when the hub is on
+    /// another machine (media that leaves a machine is encrypted), rtsp:// on loopback or when the hub has no RTSPS.
+    /// </summary>
+    /// <param name="host">The hub's host, as in the room URL.</param>
+    /// <param name="path">A participant's publish path.</param>
+    public Uri MediaUrl(string host, string path)
+    {
+        bool loopback = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+        return loopback || RtspsPort <= 0
+            ? new UriBuilder("rtsp", host, RtspPort, "/" + path).Uri
+            : new UriBuilder("rtsps", host, RtspsPort, "/" + path).Uri;
+    }
+}
 
 /// <summary>A message from the hub, or the client's own news about the connection.</summary>
 public abstract record RoomEvent;
@@ -218,7 +235,7 @@ public static class RoomMessages
                 TryInt(l, "maxParticipants", out int max) ? max : 16);
         }
 
-        return new RoomWelcome(room!, self, others, history, rtspPort, limits);
+        return new RoomWelcome(room!, self, others, history, rtspPort, limits, TryInt(root, "rtspsPort", out int rtspsPort) ? rtspsPort : 0);
     }
 
     private static RoomParticipant? ParseParticipant(JsonElement element)

@@ -33,19 +33,20 @@ internal sealed class Room
     private readonly HubOptions.RoomsSection _options;
     private readonly ChatStore _store;
     private readonly int _rtspPort;
+    private readonly int _rtspsPort;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<Room> _onClosed;
     private long _lastChatId;
     private bool _closed;
 
-    public Room(string name, HubOptions.RoomsSection options, ChatStore store, int rtspPort,
+    public Room(string name, HubOptions.RoomsSection options, ChatStore store, (int Plain, int Tls) rtspPorts,
         IReadOnlyDictionary<string, IReadOnlyList<RoomTrack>> liveStreams, Action<Room> onClosed, TimeProvider time, ILogger logger)
     {
         Name = name;
         _options = options;
         _store = store;
-        _rtspPort = rtspPort;
+        (_rtspPort, _rtspsPort) = rtspPorts;
         _liveStreams = new Dictionary<string, IReadOnlyList<RoomTrack>>(liveStreams, StringComparer.Ordinal);
         _onClosed = onClosed;
         _time = time;
@@ -129,7 +130,7 @@ internal sealed class Room
 
         var others = _participants.Values.Select(p => p.View()).ToList();
         _participants.Add(id, participant);
-        connection.Send(RoomEvents.Welcome(Name, participant.View(), others, _history, _rtspPort,
+        connection.Send(RoomEvents.Welcome(Name, participant.View(), others, _history, _rtspPort, _rtspsPort,
             new RoomLimits(_options.MaxChatBytes, _options.ChatMessagesPerSecond, _options.MaxParticipants)));
         BroadcastExcept(participant, RoomEvents.ParticipantJoined(participant.View()));
         _logger.LogInformation("room '{Room}': {Name} ({Id}, {Connection}) joined; {Count} present",

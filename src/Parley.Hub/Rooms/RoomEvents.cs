@@ -22,10 +22,10 @@ public static class RoomEvents
     public static string FormatTime(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>The answer to a successful join.</summary>
+    /// <summary>The answer to a successful join; <paramref name="rtspsPort"/> is 0 when the hub serves no RTSPS.</summary>
     public static byte[] Welcome(string room, RoomParticipantView self, IEnumerable<RoomParticipantView> others,
-        IEnumerable<ChatMessage> history, int rtspPort, RoomLimits limits) =>
-        Serialize(new { type = "welcome", room, self, participants = others, history = history.Select(Chat), rtspPort, limits });
+        IEnumerable<ChatMessage> history, int rtspPort, int rtspsPort, RoomLimits limits) =>
+        Serialize(new { type = "welcome", room, self, participants = others, history = history.Select(Chat), rtspPort, rtspsPort, limits });
 
     /// <summary><c>participantJoined</c>.</summary>
     public static byte[] ParticipantJoined(RoomParticipantView participant) => Serialize(new { type = "participantJoined", participant });

@@ -28,7 +28,7 @@ public sealed class RoomManager : IAsyncDisposable
     private readonly Dictionary<string, IReadOnlyList<RoomTrack>> _liveStreams = new(StringComparer.Ordinal);
     private readonly Channel<string> _streamChanges = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly PathManager _paths;
-    private readonly int _rtspPort;
+    private readonly (int Plain, int Tls) _rtspPorts;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -39,17 +39,18 @@ public sealed class RoomManager : IAsyncDisposable
     /// <param name="options">Limits and the database path.</param>
     /// <param name="paths">The hub's paths; their stream changes become track announcements.</param>
     /// <param name="rtspPort">The RTSP port clients publish to, told in <c>welcome</c>.</param>
+    /// <param name="rtspsPort">The RTSPS port, told in <c>welcome</c> so remote participants encrypt; 0 for none.</param>
     /// <param name="time">The clock for join and chat times.</param>
     /// <param name="loggerFactory">Joins and leaves are logged at information.</param>
     /// <exception cref="InvalidOperationException">The database cannot be opened.</exception>
-    public RoomManager(HubOptions.RoomsSection options, PathManager paths, int rtspPort, TimeProvider time, ILoggerFactory loggerFactory)
+    public RoomManager(HubOptions.RoomsSection options, PathManager paths, int rtspPort, int rtspsPort, TimeProvider time, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         Options = options;
         _paths = paths;
-        _rtspPort = rtspPort;
+        _rtspPorts = (rtspPort, rtspsPort);
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<RoomManager>();
@@ -107,7 +108,7 @@ public sealed class RoomManager : IAsyncDisposable
                     string prefix = room + "/";
                     var live = _liveStreams.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal))
                         .ToDictionary(s => s.Key[prefix.Length..], s => s.Value, StringComparer.Ordinal);
-                    target = new Room(room, Options, Store, _rtspPort, live, OnRoomClosed, _time, _loggerFactory.CreateLogger<Room>());
+                    target = new Room(room, Options, Store, _rtspPorts, live, OnRoomClosed, _time, _loggerFactory.CreateLogger<Room>());
                     _rooms.Add(room, target);
                 }
             }

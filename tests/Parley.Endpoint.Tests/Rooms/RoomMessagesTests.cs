@@ -80,4 +80,25 @@ public sealed class RoomMessagesTests
         Assert.Equal("/tmp/call-bob.mkv", RoomCallOptions.RecordingPath("/tmp/call.mkv", "bob"));
         Assert.Equal("/tmp/call-bob-2.mp4", RoomCallOptions.RecordingPath("/tmp/call.mp4", "bob", 2));
     }
+
+    [Theory]
+    [InlineData("127.0.0.1", 8322, "rtsp://127.0.0.1:8554/standup/alice")]
+    [InlineData("localhost", 8322, "rtsp://localhost:8554/standup/alice")]
+    [InlineData("[::1]", 8322, "rtsp://[::1]:8554/standup/alice")]
+    [InlineData("hub.example", 8322, "rtsps://hub.example:8322/standup/alice")]
+    [InlineData("192.168.1.20", 8322, "rtsps://192.168.1.20:8322/standup/alice")]
+    [InlineData("192.168.1.20", 0, "rtsp://192.168.1.20:8554/standup/alice")]
+    public void Media_leaving_the_machine_goes_over_rtsps_when_the_hub_serves_it(string host, int rtspsPort, string expected)
+    {
+        var self = new RoomParticipant("alice", "Alice", "standup/alice", false, [], false, false, null);
+        var welcome = new RoomWelcome("standup", self, [], [], 8554, null, rtspsPort);
+        Assert.Equal(new Uri(expected), welcome.MediaUrl(host, "standup/alice"));
+    }
+
+    [Fact]
+    public void The_welcome_carries_the_rtsps_port()
+    {
+        Assert.True(RoomMessages.TryParse("""{"type":"welcome","room":"r","self":{"id":"a","name":"A","publishPath":"r/a"},"participants":[],"history":[],"rtspPort":8554,"rtspsPort":8322}"""u8, out var message));
+        Assert.Equal(8322, Assert.IsType<RoomWelcomed>(message).Welcome.RtspsPort);
+    }
 }
