@@ -14,7 +14,7 @@ public sealed class WhepPlayerTests(ITestOutputHelper output)
         async (path) => {
           const pc = new RTCPeerConnection(); window.pc = pc;
           pc.addTransceiver('video', { direction: 'recvonly' }); pc.addTransceiver('audio', { direction: 'recvonly' });
-          const video = document.createElement('video'); video.muted = true; video.autoplay = true; video.playsInline = true;
+          const video = document.createElement('video'); video.muted = false; video.autoplay = true; video.playsInline = true;
           video.width = 320; video.height = 180; document.body.prepend(video); window.whepVideo = video;
           const stream = new MediaStream(); video.srcObject = stream;
           pc.ontrack = (e) => { stream.addTrack(e.track); video.play().catch(() => {}); };
@@ -31,13 +31,13 @@ public sealed class WhepPlayerTests(ITestOutputHelper output)
     private const string State = $$"""
         async () => {
           const v = window.whepVideo; const stats = await window.pc.getStats();
-          let frames = 0, audioPackets = 0, energy = 0;
+          let frames = 0, audioPackets = 0, energy = 0, samples = 0;
           stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames = r.framesDecoded || 0;
-            if (r.type === 'inbound-rtp' && r.kind === 'audio') { audioPackets = r.packetsReceived || 0; energy = r.totalAudioEnergy || 0; } });
+            if (r.type === 'inbound-rtp' && r.kind === 'audio') { audioPackets = r.packetsReceived || 0; energy = r.totalAudioEnergy || 0; samples = r.totalSamplesReceived || 0; } });
           let mean = 0, hash = 0;
           if (v.videoWidth) { const c = document.createElement('canvas'); c.width = 320; c.height = 180; c.getContext('2d').drawImage(v, 0, 0, 320, 180);
             const s = ({{WebPlayerTests.SampleCanvas}})(c); mean = s.mean; hash = s.hash; }
-          return { time: v.currentTime, width: v.videoWidth, frames, audioPackets, energy, mean, hash, ice: window.pc.iceConnectionState };
+          return { time: v.currentTime, width: v.videoWidth, frames, audioPackets, energy, samples, mean, hash, ice: window.pc.iceConnectionState };
         }
         """;
 
@@ -50,6 +50,7 @@ public sealed class WhepPlayerTests(ITestOutputHelper output)
         public int Frames { get; init; }
         public int AudioPackets { get; init; }
         public double Energy { get; init; }
+        public long Samples { get; init; }
         public double Mean { get; init; }
         public int Hash { get; init; }
         public string Ice { get; init; } = "";

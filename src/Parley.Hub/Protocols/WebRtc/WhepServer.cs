@@ -144,7 +144,7 @@ public sealed class WhepServer : IAsyncDisposable
             session.Close();
             running.Dtls.Dispose();
             running.Stop.Dispose();
-            _logger.LogInformation("whep {Session} on path '{Path}' closed ({Reason}): {Requests} key frame requests, {Inserted} SPS/PPS inserted",
+            _logger.LogInformation("{Session} on path '{Path}' closed ({Reason}): {Requests} key frame requests, {Inserted} SPS/PPS inserted",
                 session.Description, path, reason, session.KeyFrameRequests, session.ParameterSetsInserted);
         }
     }
