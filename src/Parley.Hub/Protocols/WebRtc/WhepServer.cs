@@ -88,12 +88,21 @@ public sealed class WhepServer : IAsyncDisposable
     /// <summary>Ends the session <paramref name="id"/> (HTTP DELETE on its resource); false when there is none.</summary>
     public bool Delete(string id)
     {
-        if (!_sessions.TryGetValue(id, out var running))
+        // A second DELETE of the same resource finds nothing, even while the first one's cleanup runs.
+        if (!_sessions.TryGetValue(id, out var running) || Interlocked.Exchange(ref running.Deleted, 1) != 0)
         {
             return false;
         }
 
-        running.Stop.Cancel();
+        try
+        {
+            running.Stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended on its own meanwhile.
+        }
+
         return true;
     }
 
@@ -166,5 +175,7 @@ public sealed class WhepServer : IAsyncDisposable
         public CancellationTokenSource Stop { get; } = new();
 
         public Task? Task { get; set; }
+
+        public int Deleted;
     }
 }
