@@ -49,6 +49,12 @@ public sealed class WhepHttpTests(ITestOutputHelper output)
         Assert.StartsWith("/demo/whep/", location, StringComparison.Ordinal);
         Assert.Equal(1, hub.Host.Whep!.SessionCount);
 
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, location.TrimStart('/'));
+        preflight.Headers.Add("Origin", "http://player.example");
+        using var preflightResponse = await http.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, preflightResponse.StatusCode);
+        Assert.Contains("DELETE", preflightResponse.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+
         using var deleted = await http.DeleteAsync(location.TrimStart('/'));
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         using var again = await http.DeleteAsync(location.TrimStart('/'));

@@ -180,6 +180,24 @@ public sealed class HubWebServer : IAsyncDisposable
         app.MapGet("/{**path}", HandlePathAsync);
         app.MapPost("/{**path}", HandleWhepOfferAsync);
         app.MapDelete("/{**path}", HandleWhepDeleteAsync);
+        app.MapMethods("/{**path}", [HttpMethods.Options], HandleWhepPreflight);
+    }
+
+    // CORS preflight of a WHEP player on another (allowed) origin: POST with application/sdp, then DELETE.
+    private void HandleWhepPreflight(HttpContext context)
+    {
+        string path = (context.Request.Path.Value ?? "").Trim('/');
+        if (Whep is null || !(path.EndsWith("/whep", StringComparison.Ordinal) || path.Contains("/whep/", StringComparison.Ordinal)))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        _origins.AddCorsHeaders(context);
+        context.Response.Headers.AccessControlAllowMethods = "POST, DELETE, OPTIONS";
+        context.Response.Headers.AccessControlAllowHeaders = "Content-Type, Authorization";
+        context.Response.Headers.AccessControlExposeHeaders = "Location";
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     // POST /<path>/whep (RFC 9725 §4.2): the offer in, the answer out, the session resource in Location.
@@ -225,6 +243,8 @@ public sealed class HubWebServer : IAsyncDisposable
         {
             context.Response.ContentType = "application/sdp";
             context.Response.Headers.Location = $"/{path}/whep/{id}";
+            // A cross-origin player reads Location to DELETE the session later.
+            context.Response.Headers.AccessControlExposeHeaders = "Location";
             context.Response.Headers.CacheControl = "no-store";
         }
         else
