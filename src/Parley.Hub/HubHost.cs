@@ -84,6 +84,9 @@ public sealed class HubHost : IAsyncDisposable
     /// <summary>WHEP playback over <see cref="Ice"/>; null when WebRTC is off.</summary>
     public WhepServer? Whep { get; private set; }
 
+    /// <summary>WHIP publishing over <see cref="Ice"/>; null when WebRTC is off.</summary>
+    public WhipServer? Whip { get; private set; }
+
     /// <summary>The web UI, API and browser players; null when http.enabled is false.</summary>
     public HubWebServer? Web { get; private set; }
 
@@ -120,11 +123,12 @@ public sealed class HubHost : IAsyncDisposable
                 });
                 Ice.Start();
                 Whep = new WhepServer(Ice, Paths, _loggerFactory.CreateLogger<WhepServer>());
+                Whip = new WhipServer(Ice, Paths, _loggerFactory.CreateLogger<WhipServer>());
                 _logger.LogInformation("webrtc: ICE on UDP port {Port}, candidates {Candidates}", Ice.UdpPort,
                     string.Join(", ", Ice.Candidates.Select(c => $"{c.Address}:{c.Port}")));
             }
 
-            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth) { Certificate = _options.Http.Tls ? Certificate : null, Whep = Whep };
+            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth) { Certificate = _options.Http.Tls ? Certificate : null, Whep = Whep, Whip = Whip };
             await Web.StartAsync(cancellationToken);
         }
 
@@ -157,6 +161,11 @@ public sealed class HubHost : IAsyncDisposable
         if (Whep is not null)
         {
             await Whep.DisposeAsync();
+        }
+
+        if (Whip is not null)
+        {
+            await Whip.DisposeAsync();
         }
 
         if (Ice is not null)

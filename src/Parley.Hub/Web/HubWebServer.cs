@@ -30,6 +30,7 @@ namespace Parley.Hub.Web;
 /// <item><term>GET /&lt;path&gt;/mjpeg</term><description>multipart/x-mixed-replace JPEG frames (JPEG streams only)</description></item>
 /// <item><term>POST /&lt;path&gt;/whep</term><description>WHEP (RFC 9725): application/sdp offer in, 201 with the answer and a Location</description></item>
 /// <item><term>DELETE /&lt;path&gt;/whep/&lt;session&gt;</term><description>ends that WHEP session</description></item>
+/// <item><term>POST /&lt;path&gt;/whip, DELETE /&lt;path&gt;/whip/&lt;session&gt;</term><description>WHIP publishing, the same way</description></item>
 /// <item><term>GET /r/&lt;room&gt;/ws</term><description>WebSocket: the room control protocol (docs/rooms-protocol.md)</description></item>
 /// </list>
 /// </summary>
@@ -90,6 +91,9 @@ public sealed class HubWebServer : IAsyncDisposable
 
     /// <summary>WHEP playback behind POST /&lt;path&gt;/whep; null answers those requests with 404.</summary>
     public WhepServer? Whep { get; init; }
+
+    /// <summary>WHIP publishing behind POST /&lt;path&gt;/whip; null answers those requests with 404.</summary>
+    public WhipServer? Whip { get; init; }
 
     /// <summary>The HTTPS port listened on; 0 without a <see cref="Certificate"/> or before start.</summary>
     public int TlsPort { get; private set; }
@@ -187,7 +191,8 @@ public sealed class HubWebServer : IAsyncDisposable
     private void HandleWhepPreflight(HttpContext context)
     {
         string path = (context.Request.Path.Value ?? "").Trim('/');
-        if (Whep is null || !(path.EndsWith("/whep", StringComparison.Ordinal) || path.Contains("/whep/", StringComparison.Ordinal)))
+        if (Whep is null || !(path.EndsWith("/whep", StringComparison.Ordinal) || path.Contains("/whep/", StringComparison.Ordinal)
+            || path.EndsWith("/whip", StringComparison.Ordinal) || path.Contains("/whip/", StringComparison.Ordinal)))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
@@ -204,7 +209,8 @@ public sealed class HubWebServer : IAsyncDisposable
     private async Task HandleWhepOfferAsync(HttpContext context)
     {
         string path = (context.Request.Path.Value ?? "").Trim('/');
-        if (Whep is null || !path.EndsWith("/whep", StringComparison.Ordinal))
+        bool publish = path.EndsWith("/whip", StringComparison.Ordinal);
+        if (Whep is null || Whip is null || !(publish || path.EndsWith("/whep", StringComparison.Ordinal)))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
@@ -218,7 +224,7 @@ public sealed class HubWebServer : IAsyncDisposable
         }
 
         _origins.AddCorsHeaders(context);
-        if (await _access.AuthorizeAsync(context, AccessAction.Read, path) is null)
+        if (await _access.AuthorizeAsync(context, publish ? AccessAction.Publish : AccessAction.Read, path) is null)
         {
             return;
         }
@@ -237,12 +243,13 @@ public sealed class HubWebServer : IAsyncDisposable
             offer = await reader.ReadToEndAsync(context.RequestAborted);
         }
 
-        var result = await Whep.CreateAsync(path, offer, $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}");
+        string remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        var result = publish ? await Whip.CreateAsync(path, offer, remote) : await Whep.CreateAsync(path, offer, remote);
         context.Response.StatusCode = result.StatusCode;
         if (result.SessionId is { } id)
         {
             context.Response.ContentType = "application/sdp";
-            context.Response.Headers.Location = $"/{path}/whep/{id}";
+            context.Response.Headers.Location = $"/{path}/{(publish ? "whip" : "whep")}/{id}";
             // A cross-origin player reads Location to DELETE the session later.
             context.Response.Headers.AccessControlExposeHeaders = "Location";
             context.Response.Headers.CacheControl = "no-store";
@@ -260,19 +267,24 @@ public sealed class HubWebServer : IAsyncDisposable
     {
         string path = (context.Request.Path.Value ?? "").Trim('/');
         int marker = path.LastIndexOf("/whep/", StringComparison.Ordinal);
-        if (Whep is null || marker < 0)
+        int publishMarker = path.LastIndexOf("/whip/", StringComparison.Ordinal);
+        bool publish = publishMarker > marker;
+        marker = Math.Max(marker, publishMarker);
+        if (Whep is null || Whip is null || marker < 0)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
 
         _origins.AddCorsHeaders(context);
-        if (await _access.AuthorizeAsync(context, AccessAction.Read, path[..marker]) is null)
+        if (await _access.AuthorizeAsync(context, publish ? AccessAction.Publish : AccessAction.Read, path[..marker]) is null)
         {
             return;
         }
 
-        context.Response.StatusCode = Whep.Delete(path[(marker + 6)..]) ? StatusCodes.Status200OK : StatusCodes.Status404NotFound;
+        string id = path[(marker + 6)..];
+        bool found = publish ? Whip.Delete(id) : Whep.Delete(id);
+        context.Response.StatusCode = found ? StatusCodes.Status200OK : StatusCodes.Status404NotFound;
     }
 
     private async Task ServeRoomSocketAsync(HttpContext context)

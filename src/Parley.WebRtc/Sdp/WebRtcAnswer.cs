@@ -12,7 +12,8 @@ namespace Parley.WebRtc.Sdp;
 /// every offered section is answered in order; sections that match a source track become sendonly with the offered
 /// payload type, a fresh SSRC, a=msid and the offered rtcp-fb nack, nack pli and ccm fir; the rest get port 0.
 /// Accepted sections share one BUNDLE transport (RFC 8843) with rtcp-mux (RFC 5761), ICE-lite credentials and
-/// host candidates, the DTLS fingerprint and a=setup.
+/// host candidates, the DTLS fingerprint and a=setup. A receiving side (a WHIP server, <see cref="TryNegotiateReceive"/>)
+/// answers recvonly instead, without a=ssrc and a=msid.
 /// </summary>
 /// <remarks>
 /// Header extensions (a=extmap) are not answered: the sender does not write any, and a=ssrc lets the browser
@@ -21,10 +22,72 @@ namespace Parley.WebRtc.Sdp;
 /// </remarks>
 public sealed class WebRtcAnswer
 {
-    private WebRtcAnswer(WebRtcOffer offer, IReadOnlyList<WebRtcNegotiatedTrack> tracks)
+    private WebRtcAnswer(WebRtcOffer offer, IReadOnlyList<WebRtcNegotiatedTrack> tracks, bool receives = false)
     {
         Offer = offer;
         Tracks = tracks;
+        Receives = receives;
+    }
+
+    /// <summary>
+    /// The codecs a receiving side (a WHIP server) takes, best first: H.264 Constrained Baseline with
+    /// packetization-mode 1 (what RTSP readers and most decoders play), VP8, and Opus.
+    /// </summary>
+    public static IReadOnlyList<WebRtcSourceTrack> ReceivableCodecs { get; } =
+    [
+        new(0, "video", "H264", 90000, new Dictionary<string, string> { ["packetization-mode"] = "1", ["profile-level-id"] = "42e01f" }),
+        new(0, "video", "VP8", 90000, new Dictionary<string, string>()),
+        new(0, "audio", "opus", 48000, new Dictionary<string, string>()),
+    ];
+
+    /// <summary>True for the answer of a receiving side (WHIP): sections are recvonly.</summary>
+    public bool Receives { get; }
+
+    /// <summary>
+    /// Matches a publisher's offer (WHIP, RFC 9725 §4.2): every section the offerer sends on (sendonly, sendrecv)
+    /// takes the best of <see cref="ReceivableCodecs"/> it offers and becomes recvonly;
+    /// <see cref="WebRtcNegotiatedTrack.SourceIndex"/> numbers the accepted sections 0, 1, ... (the new stream's
+    /// tracks). Other sections are rejected.
+    /// </summary>
+    /// <param name="offer">The parsed offer.</param>
+    /// <param name="answer">The negotiation when the result is true.</param>
+    /// <param name="message">A user-facing explanation when the result is false.</param>
+    /// <returns>True when at least one section is received.</returns>
+    public static bool TryNegotiateReceive(WebRtcOffer offer, [NotNullWhen(true)] out WebRtcAnswer? answer, [NotNullWhen(false)] out string? message)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        answer = null;
+        var tracks = new List<WebRtcNegotiatedTrack>(offer.Session.Media.Count);
+        int accepted = 0;
+        for (int i = 0; i < offer.Session.Media.Count; i++)
+        {
+            var media = offer.Session.Media[i];
+            string mid = media.Attributes.Get("mid") ?? i.ToString(CultureInfo.InvariantCulture);
+            var direction = media.Direction ?? offer.Session.Direction ?? SdpDirection.SendReceive;
+            int payloadType = -1;
+            if (media.Port != 0 && direction is SdpDirection.SendOnly or SdpDirection.SendReceive)
+            {
+                foreach (var codec in ReceivableCodecs)
+                {
+                    if (WebRtcCodecMatcher.TryMatch(media, codec, out payloadType))
+                    {
+                        break;
+                    }
+                }
+            }
+
+            tracks.Add(new WebRtcNegotiatedTrack(mid, media, payloadType >= 0 ? accepted++ : -1, payloadType, NewSsrc()));
+        }
+
+        if (accepted == 0)
+        {
+            message = "the offer has no sendonly section with H.264 (packetization-mode=1), VP8 or opus/48000/2";
+            return false;
+        }
+
+        answer = new WebRtcAnswer(offer, tracks, receives: true);
+        message = null;
+        return true;
     }
 
     /// <summary>The offer answered.</summary>
@@ -118,7 +181,11 @@ public sealed class WebRtcAnswer
         string bundle = string.Join(' ', AcceptedTracks.Select(t => t.Mid));
         session.Attributes.Add("group", "BUNDLE " + bundle);
         session.Attributes.Add("ice-lite");
-        session.Attributes.Add("msid-semantic", " WMS " + msid);
+        if (!Receives)
+        {
+            session.Attributes.Add("msid-semantic", " WMS " + msid);
+        }
+
         string setup = Offer.LocalRole == DtlsRole.Server ? "passive" : "active";
         foreach (var track in Tracks)
         {
@@ -142,8 +209,12 @@ public sealed class WebRtcAnswer
             media.Attributes.Add("fingerprint", fingerprint.ToString());
             media.Attributes.Add("setup", setup);
             media.Attributes.Add("mid", track.Mid);
-            media.Attributes.Add("sendonly");
-            media.Attributes.Add("msid", msid + " " + trackId);
+            media.Attributes.Add(Receives ? "recvonly" : "sendonly");
+            if (!Receives)
+            {
+                media.Attributes.Add("msid", msid + " " + trackId);
+            }
+
             media.Attributes.Add("rtcp-mux");
             if (track.Offered.Attributes.Contains("rtcp-rsize"))
             {
@@ -158,8 +229,12 @@ public sealed class WebRtcAnswer
                 media.SetFormatParameters(track.PayloadType, parameters);
             }
 
-            media.Attributes.Add("ssrc", ssrc + " cname:" + msid);
-            media.Attributes.Add("ssrc", ssrc + " msid:" + msid + " " + trackId);
+            if (!Receives)
+            {
+                media.Attributes.Add("ssrc", ssrc + " cname:" + msid);
+                media.Attributes.Add("ssrc", ssrc + " msid:" + msid + " " + trackId);
+            }
+
             foreach (var candidate in candidates)
             {
                 media.Attributes.Add("candidate", candidate.ToSdpAttribute()["candidate:".Length..]);
