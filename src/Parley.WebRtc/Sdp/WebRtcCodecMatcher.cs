@@ -8,7 +8,8 @@ namespace Parley.WebRtc.Sdp;
 /// </summary>
 /// <remarks>
 /// H.264 (RFC 6184 §8.2.2, RFC 7742 §6.2): only packetization-mode 1 (FU-A and STAP-A, what every hub source sends).
-/// The profile is matched in this order: the same profile_idc as the source, then Constrained Baseline (42e0xx),
+/// The profile is matched in this order: the same profile_idc and constraint flags as the source, the same
+/// profile_idc, then Constrained Baseline (42e0xx),
 /// then any other profile with mode 1. The order accepts a High-profile source against a browser that offers only
 /// Baseline and Main, which is what WHEP servers do in the field: Chromium's and Firefox's software decoders decode
 /// every profile they can receive, and the offered profile-level-id only bounds what the browser would send.
@@ -74,14 +75,19 @@ public static class WebRtcCodecMatcher
         string sourceProfile = source.TryGetValue("profile-level-id", out string? s) ? s.Trim() : "42001f";
         if (offeredProfile.Length != 6 || sourceProfile.Length != 6)
         {
-            return 3;
+            return 4;
         }
 
-        if (offeredProfile.AsSpan(0, 2).Equals(sourceProfile.AsSpan(0, 2), StringComparison.OrdinalIgnoreCase))
+        if (offeredProfile.AsSpan(0, 4).Equals(sourceProfile.AsSpan(0, 4), StringComparison.OrdinalIgnoreCase))
         {
             return 0;
         }
 
-        return offeredProfile.StartsWith("42e0", StringComparison.OrdinalIgnoreCase) ? 1 : 2;
+        if (offeredProfile.AsSpan(0, 2).Equals(sourceProfile.AsSpan(0, 2), StringComparison.OrdinalIgnoreCase))
+        {
+            return 1;
+        }
+
+        return offeredProfile.StartsWith("42e0", StringComparison.OrdinalIgnoreCase) ? 2 : 3;
     }
 }

@@ -98,6 +98,25 @@ public class WebRtcAnswerTests
     }
 
     [Fact]
+    public void A_chromium_whip_offer_is_received_as_constrained_baseline_h264_and_opus()
+    {
+        string text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Sdp", "TestData", "chromium-156-whip-offer.sdp")).ReplaceLineEndings("\r\n");
+        Assert.True(WebRtcAnswer.TryNegotiateReceive(ParseOffer(text), out var answer, out string? message), message);
+        Assert.True(answer.Receives);
+        // Chromium puts audio first here; the stream's tracks follow the offer's order.
+        Assert.Equal((0, 111, "audio"), (answer.Tracks[0].SourceIndex, answer.Tracks[0].PayloadType, answer.Tracks[0].MediaType));
+        Assert.Equal((1, 108, "video"), (answer.Tracks[1].SourceIndex, answer.Tracks[1].PayloadType, answer.Tracks[1].MediaType));
+        Assert.True(SdpSession.TryParse(Answer(answer), out var sdp, out _));
+        Assert.All(sdp!.Media, m => Assert.Equal(SdpDirection.ReceiveOnly, m.Direction));
+        Assert.All(sdp.Media, m => Assert.Empty(m.Attributes.GetAll("ssrc")));
+        Assert.Equal(["108 nack", "108 nack pli", "108 ccm fir"], sdp.Media[1].Attributes.GetAll("rtcp-fb"));
+
+        // A recvonly offer (a WHEP player's) has nothing to publish.
+        Assert.False(WebRtcAnswer.TryNegotiateReceive(ParseOffer(ChromiumOffer), out _, out message));
+        Assert.Contains("sendonly", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Vp8_is_sent_as_the_offered_vp8()
     {
         var vp8 = new WebRtcSourceTrack(0, "video", "VP8", 90000, new Dictionary<string, string>());
