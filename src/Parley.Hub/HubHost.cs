@@ -4,11 +4,13 @@ using Parley.Hub.Configuration;
 using Parley.Hub.Demo;
 using Parley.Hub.Paths;
 using Parley.Hub.Protocols.Rtsp;
+using Parley.Hub.Protocols.WebRtc;
 using Parley.Hub.Rooms;
 using Parley.Hub.Streams;
 using Parley.Hub.Tls;
 using Parley.Hub.Web;
 using Parley.Rtsp.Server;
+using Parley.WebRtc.Ice;
 
 namespace Parley.Hub;
 
@@ -76,6 +78,15 @@ public sealed class HubHost : IAsyncDisposable
     /// <summary>The RTSP server.</summary>
     public RtspServer Rtsp { get; }
 
+    /// <summary>The shared WebRTC UDP port (ICE-lite); null when http.enabled or webrtc.enabled is false.</summary>
+    public IceServer? Ice { get; private set; }
+
+    /// <summary>WHEP playback over <see cref="Ice"/>; null when WebRTC is off.</summary>
+    public WhepServer? Whep { get; private set; }
+
+    /// <summary>WHIP publishing over <see cref="Ice"/>; null when WebRTC is off.</summary>
+    public WhipServer? Whip { get; private set; }
+
     /// <summary>The web UI, API and browser players; null when http.enabled is false.</summary>
     public HubWebServer? Web { get; private set; }
 
@@ -102,7 +113,22 @@ public sealed class HubHost : IAsyncDisposable
         if (_options.Http.Enabled)
         {
             Rooms = new RoomManager(_options.Rooms, Paths, Rtsp.Port, Rtsp.TlsPort, _time, _loggerFactory);
-            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth) { Certificate = _options.Http.Tls ? Certificate : null };
+            if (_options.WebRtc.Enabled)
+            {
+                Ice = new IceServer(new IceServerOptions
+                {
+                    UdpEndPoint = new System.Net.IPEndPoint(_options.WebRtc.Address, _options.WebRtc.UdpPort),
+                    AdvertisedAddresses = _options.WebRtc.AdvertisedAddresses,
+                    TimeProvider = _time,
+                });
+                Ice.Start();
+                Whep = new WhepServer(Ice, Paths, _loggerFactory.CreateLogger<WhepServer>());
+                Whip = new WhipServer(Ice, Paths, _loggerFactory.CreateLogger<WhipServer>());
+                _logger.LogInformation("webrtc: ICE on UDP port {Port}, candidates {Candidates}", Ice.UdpPort,
+                    string.Join(", ", Ice.Candidates.Select(c => $"{c.Address}:{c.Port}")));
+            }
+
+            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth) { Certificate = _options.Http.Tls ? Certificate : null, Whep = Whep, Whip = Whip };
             await Web.StartAsync(cancellationToken);
         }
 
@@ -130,6 +156,21 @@ public sealed class HubHost : IAsyncDisposable
         if (Web is not null)
         {
             await Web.DisposeAsync();
+        }
+
+        if (Whep is not null)
+        {
+            await Whep.DisposeAsync();
+        }
+
+        if (Whip is not null)
+        {
+            await Whip.DisposeAsync();
+        }
+
+        if (Ice is not null)
+        {
+            await Ice.DisposeAsync();
         }
 
         // After the web server: its room sockets have ended; this closes the chat database.

@@ -25,7 +25,23 @@ public sealed class ConfigurationTests
         }
     }
 
+    [Fact]
+    public void The_webrtc_section_sets_port_address_and_advertised_addresses()
+    {
+        var defaults = HubConfigurationLoader.Load(null, new Dictionary<string, string>(), []);
+        Assert.True(defaults.WebRtc.Enabled);
+        Assert.Equal(8189, defaults.WebRtc.UdpPort);
+        Assert.Empty(defaults.WebRtc.AdvertisedAddresses);
+
+        var env = new Dictionary<string, string> { ["PARLEY_WEBRTC_ADVERTISEDADDRESSES"] = "203.0.113.7, 2001:db8::7" };
+        var options = HubConfigurationLoader.Load(null, env, [new("webrtc.udpPort", "9189"), new("webrtc.address", "127.0.0.1")]);
+        Assert.Equal(9189, options.WebRtc.UdpPort);
+        Assert.Equal(System.Net.IPAddress.Loopback, options.WebRtc.Address);
+        Assert.Equal(["203.0.113.7", "2001:db8::7"], options.WebRtc.AdvertisedAddresses.Select(a => a.ToString()));
+    }
+
     [Theory]
+    [InlineData("webrtc.advertisedAddresses", "hub.example", "IP addresses")]
     [InlineData("rtsp.port", "70000", "from 0 to 65535")]
     [InlineData("rtsp.nope", "1", "unknown setting")]
     [InlineData("paths.allowTakeover", "maybe", "true or false")]

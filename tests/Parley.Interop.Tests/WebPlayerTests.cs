@@ -128,7 +128,7 @@ public sealed class WebPlayerTests(ITestOutputHelper output)
         output.WriteLine($"first {first}\nsecond {second}");
         Assert.NotNull(second);
         Assert.True(second.Mean > 20, $"frames drawn from the video are black (mean {second.Mean})");
-        Assert.NotEqual(first.Hash, second.Hash);
+        Assert.NotEqual(first!.Hash, second.Hash);
         Assert.True(second.VideoBytes > first.VideoBytes, "no more video decoded");
         Assert.True(second.AudioBytes > 0, "the audio track did not decode");
         Assert.InRange(second.Lag, 0, 1000);

@@ -59,6 +59,10 @@ public static class HubConfigurationLoader
         ["http.port"] = (o, v) => o.Http.Port = Port(v),
         ["http.allowedOrigins"] = (o, v) => o.Http.AllowedOrigins = Origins(v),
         ["http.viewerQueueMessages"] = (o, v) => o.Http.ViewerQueueMessages = Int(v, 8, 1 << 16),
+        ["webrtc.enabled"] = (o, v) => o.WebRtc.Enabled = Bool(v),
+        ["webrtc.address"] = (o, v) => o.WebRtc.Address = IPAddress.TryParse(v, out var a) ? a : throw Expected("an IP address such as 0.0.0.0 or ::"),
+        ["webrtc.udpPort"] = (o, v) => o.WebRtc.UdpPort = Port(v),
+        ["webrtc.advertisedAddresses"] = (o, v) => o.WebRtc.AdvertisedAddresses = Addresses(v),
         ["paths.allowTakeover"] = (o, v) => o.Paths.AllowTakeover = Bool(v),
         ["paths.readerQueuePackets"] = (o, v) => o.Paths.ReaderQueuePackets = Int(v, 16, 1 << 20),
         ["demo.enabled"] = (o, v) => o.Demo.Enabled = Bool(v),
@@ -261,4 +265,8 @@ public static class HubConfigurationLoader
     private static string OneOf(string value, params string[] allowed) =>
         allowed.Contains(value, StringComparer.OrdinalIgnoreCase) ? string.Equals(value, "info", StringComparison.OrdinalIgnoreCase) ? "information" : value.ToLowerInvariant()
             : throw Expected("one of " + string.Join(", ", allowed));
+
+    private static IPAddress[] Addresses(string value) =>
+        [.. value.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(item => IPAddress.TryParse(item, out var address) ? address : throw Expected("IP addresses separated by commas, such as 203.0.113.7"))];
 }

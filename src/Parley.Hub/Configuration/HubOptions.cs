@@ -20,6 +20,28 @@ public sealed partial class HubOptions
     /// <summary>HTTP server settings: web UI, WebSocket players, MJPEG, JSON API.</summary>
     public HttpSection Http { get; } = new();
 
+    /// <summary>WebRTC media (WHEP players): the shared ICE UDP port and the addresses put into candidates.</summary>
+    public WebRtcSection WebRtc { get; } = new();
+
+    /// <summary>WebRTC settings (MediaMTX's default port 8189/UDP). Signalling (WHEP) runs on the HTTP server.</summary>
+    public sealed class WebRtcSection
+    {
+        /// <summary>Serve WHEP on POST /&lt;path&gt;/whep (needs http.enabled).</summary>
+        public bool Enabled { get; set; } = true;
+
+        /// <summary>Listen address of the ICE UDP socket; 0.0.0.0 for all IPv4 interfaces.</summary>
+        public IPAddress Address { get; set; } = IPAddress.Any;
+
+        /// <summary>The one UDP port every WebRTC peer uses; 0 picks a free one.</summary>
+        public int UdpPort { get; set; } = Parley.WebRtc.Ice.IceServerOptions.DefaultPort;
+
+        /// <summary>
+        /// Addresses announced as ICE host candidates (a public address behind 1:1 NAT, 127.0.0.1 for loopback
+        /// browsers); empty announces the addresses of the up interfaces.
+        /// </summary>
+        public IReadOnlyList<IPAddress> AdvertisedAddresses { get; set; } = [];
+    }
+
     /// <summary>The built-in demo stream.</summary>
     public DemoSection Demo { get; } = new();
 

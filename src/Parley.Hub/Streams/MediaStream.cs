@@ -23,6 +23,10 @@ public sealed class MediaStream
     private readonly TimeProvider _time;
     private readonly IStreamPublisher _publisher;
     private readonly long[] _nextReceiverReport;
+    // Per track: 1 when a reader asked for a key frame; the publisher's receive path sends the PLI (its thread).
+    private readonly int[] _keyFrameRequested;
+    private readonly long[] _nextKeyFrameRequest;
+    private long _keyFrameRequestsSent;
     private readonly byte[] _rtcpScratch = new byte[256];
     private readonly Lock _readersLock = new();
     private MediaStreamReader[] _readers = [];
@@ -50,6 +54,28 @@ public sealed class MediaStream
         Tracks = tracks;
         _lastSenderReports = new MediaPacket?[tracks.Length];
         _nextReceiverReport = new long[tracks.Length];
+        _keyFrameRequested = new int[tracks.Length];
+        _nextKeyFrameRequest = new long[tracks.Length];
+    }
+
+    /// <summary>Minimum time between two PLIs sent to the publisher on one track, however many readers ask.</summary>
+    public static readonly TimeSpan KeyFrameRequestInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>PLIs sent to the publisher on behalf of readers.</summary>
+    public long KeyFrameRequestsSent => Interlocked.Read(ref _keyFrameRequestsSent);
+
+    /// <summary>
+    /// Asks the publisher for a key frame on <paramref name="trackIndex"/> (a reader's decoder lost its reference,
+    /// e.g. a browser's PLI or FIR). Callable from any thread; the PLI (RFC 4585 §6.3.1) goes out on the publisher's
+    /// receive path with its next packet, at most once per <see cref="KeyFrameRequestInterval"/>. Publishers that
+    /// ignore RTCP feedback (ffmpeg) send the next key frame on their own schedule.
+    /// </summary>
+    public void RequestKeyFrame(int trackIndex)
+    {
+        if ((uint)trackIndex < (uint)_keyFrameRequested.Length)
+        {
+            Volatile.Write(ref _keyFrameRequested[trackIndex], 1);
+        }
     }
 
     /// <summary>The path, without leading or trailing slash.</summary>
@@ -117,6 +143,22 @@ public sealed class MediaStream
             _nextReceiverReport[trackIndex] = now + (long)(ReceiverReportInterval.TotalSeconds * _time.TimestampFrequency);
             SendReceiverReport(track, now);
         }
+
+        if (Volatile.Read(ref _keyFrameRequested[trackIndex]) != 0 && now >= _nextKeyFrameRequest[trackIndex])
+        {
+            Volatile.Write(ref _keyFrameRequested[trackIndex], 0);
+            _nextKeyFrameRequest[trackIndex] = now + (long)(KeyFrameRequestInterval.TotalSeconds * _time.TimestampFrequency);
+            SendPictureLossIndication(track);
+        }
+    }
+
+    // RFC 4585 §6.1: feedback travels in a compound packet that starts with a report (RFC 3550 §6.1).
+    private void SendPictureLossIndication(MediaTrack track)
+    {
+        int length = RtcpWriter.WriteReceiverReport(_rtcpScratch, ReceiverSsrc, []);
+        length += RtcpWriter.WritePictureLossIndication(_rtcpScratch.AsSpan(length), ReceiverSsrc, track.Ssrc);
+        _publisher.SendRtcp(track.Index, _rtcpScratch.AsSpan(0, length));
+        Interlocked.Increment(ref _keyFrameRequestsSent);
     }
 
     /// <summary>

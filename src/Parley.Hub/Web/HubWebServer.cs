@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Parley.Hub.Auth;
 using Parley.Hub.Configuration;
 using Parley.Hub.Paths;
+using Parley.Hub.Protocols.WebRtc;
 using Parley.Hub.Rooms;
 
 namespace Parley.Hub.Web;
@@ -27,6 +28,9 @@ namespace Parley.Hub.Web;
 /// <item><term>GET /&lt;path&gt;</term><description>the player page of a stream</description></item>
 /// <item><term>GET /&lt;path&gt;/ws</term><description>WebSocket: JSON hello, then <see cref="WebMessage"/> binary messages</description></item>
 /// <item><term>GET /&lt;path&gt;/mjpeg</term><description>multipart/x-mixed-replace JPEG frames (JPEG streams only)</description></item>
+/// <item><term>POST /&lt;path&gt;/whep</term><description>WHEP (RFC 9725): application/sdp offer in, 201 with the answer and a Location</description></item>
+/// <item><term>DELETE /&lt;path&gt;/whep/&lt;session&gt;</term><description>ends that WHEP session</description></item>
+/// <item><term>POST /&lt;path&gt;/whip, DELETE /&lt;path&gt;/whip/&lt;session&gt;</term><description>WHIP publishing, the same way</description></item>
 /// <item><term>GET /r/&lt;room&gt;/ws</term><description>WebSocket: the room control protocol (docs/rooms-protocol.md)</description></item>
 /// </list>
 /// </summary>
@@ -84,6 +88,12 @@ public sealed class HubWebServer : IAsyncDisposable
 
     /// <summary>When set, HTTPS (and WSS) is served with it on http.tlsPort beside plain HTTP.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
+    /// <summary>WHEP playback behind POST /&lt;path&gt;/whep; null answers those requests with 404.</summary>
+    public WhepServer? Whep { get; init; }
+
+    /// <summary>WHIP publishing behind POST /&lt;path&gt;/whip; null answers those requests with 404.</summary>
+    public WhipServer? Whip { get; init; }
 
     /// <summary>The HTTPS port listened on; 0 without a <see cref="Certificate"/> or before start.</summary>
     public int TlsPort { get; private set; }
@@ -172,6 +182,109 @@ public sealed class HubWebServer : IAsyncDisposable
         app.MapGet("/r/{room}", context => _assets.ServeAsync(context, "room.html"));
         app.MapGet("/r/{room}/ws", ServeRoomSocketAsync);
         app.MapGet("/{**path}", HandlePathAsync);
+        app.MapPost("/{**path}", HandleWhepOfferAsync);
+        app.MapDelete("/{**path}", HandleWhepDeleteAsync);
+        app.MapMethods("/{**path}", [HttpMethods.Options], HandleWhepPreflight);
+    }
+
+    // CORS preflight of a WHEP player on another (allowed) origin: POST with application/sdp, then DELETE.
+    private void HandleWhepPreflight(HttpContext context)
+    {
+        string path = (context.Request.Path.Value ?? "").Trim('/');
+        if (Whep is null || !(path.EndsWith("/whep", StringComparison.Ordinal) || path.Contains("/whep/", StringComparison.Ordinal)
+            || path.EndsWith("/whip", StringComparison.Ordinal) || path.Contains("/whip/", StringComparison.Ordinal)))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        _origins.AddCorsHeaders(context);
+        context.Response.Headers.AccessControlAllowMethods = "POST, DELETE, OPTIONS";
+        context.Response.Headers.AccessControlAllowHeaders = "Content-Type, Authorization";
+        context.Response.Headers.AccessControlExposeHeaders = "Location";
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    // POST /<path>/whep (RFC 9725 §4.2): the offer in, the answer out, the session resource in Location.
+    private async Task HandleWhepOfferAsync(HttpContext context)
+    {
+        string path = (context.Request.Path.Value ?? "").Trim('/');
+        bool publish = path.EndsWith("/whip", StringComparison.Ordinal);
+        if (Whep is null || Whip is null || !(publish || path.EndsWith("/whep", StringComparison.Ordinal)))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        path = path[..^5];
+        if (!_origins.IsAllowed(context.Request))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        _origins.AddCorsHeaders(context);
+        if (await _access.AuthorizeAsync(context, publish ? AccessAction.Publish : AccessAction.Read, path) is null)
+        {
+            return;
+        }
+
+        if (!string.Equals(context.Request.ContentType?.Split(';')[0].Trim(), "application/sdp", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            await context.Response.WriteAsync("a WHEP offer is sent with Content-Type: application/sdp (RFC 9725 §4.2)", context.RequestAborted);
+            return;
+        }
+
+        string offer;
+        using (var reader = new StreamReader(context.Request.Body))
+        {
+            // An SDP offer is a few kB; Kestrel's request body limit bounds the rest.
+            offer = await reader.ReadToEndAsync(context.RequestAborted);
+        }
+
+        string remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        var result = publish ? await Whip.CreateAsync(path, offer, remote) : await Whep.CreateAsync(path, offer, remote);
+        context.Response.StatusCode = result.StatusCode;
+        if (result.SessionId is { } id)
+        {
+            context.Response.ContentType = "application/sdp";
+            context.Response.Headers.Location = $"/{path}/{(publish ? "whip" : "whep")}/{id}";
+            // A cross-origin player reads Location to DELETE the session later.
+            context.Response.Headers.AccessControlExposeHeaders = "Location";
+            context.Response.Headers.CacheControl = "no-store";
+        }
+        else
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+        }
+
+        await context.Response.WriteAsync(result.Body, context.RequestAborted);
+    }
+
+    // DELETE /<path>/whep/<session> (RFC 9725 §4.2): the player leaves.
+    private async Task HandleWhepDeleteAsync(HttpContext context)
+    {
+        string path = (context.Request.Path.Value ?? "").Trim('/');
+        int marker = path.LastIndexOf("/whep/", StringComparison.Ordinal);
+        int publishMarker = path.LastIndexOf("/whip/", StringComparison.Ordinal);
+        bool publish = publishMarker > marker;
+        marker = Math.Max(marker, publishMarker);
+        if (Whep is null || Whip is null || marker < 0)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        _origins.AddCorsHeaders(context);
+        if (await _access.AuthorizeAsync(context, publish ? AccessAction.Publish : AccessAction.Read, path[..marker]) is null)
+        {
+            return;
+        }
+
+        string id = path[(marker + 6)..];
+        bool found = publish ? Whip.Delete(id) : Whep.Delete(id);
+        context.Response.StatusCode = found ? StatusCodes.Status200OK : StatusCodes.Status404NotFound;
     }
 
     private async Task ServeRoomSocketAsync(HttpContext context)

@@ -19,7 +19,8 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>Where page screenshots are kept as test artifacts.</summary>
     public static string ScreenshotDirectory { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots")).FullName;
 
-    public static async Task<Chromium> LaunchAsync()
+    /// <param name="extraArgs">More command-line switches, e.g. the fake camera for WebRTC publishing.</param>
+    public static async Task<Chromium> LaunchAsync(params string[] extraArgs)
     {
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new()
@@ -27,7 +28,7 @@ public sealed class Chromium : IAsyncDisposable
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required", .. extraArgs],
         });
         return new Chromium(playwright, browser);
     }

@@ -53,6 +53,10 @@ public sealed class TestHub : IAsyncDisposable
         options.Demo.Enabled = false;
         options.Http.Address = System.Net.IPAddress.Loopback;
         options.Http.Port = 0;
+        // WebRTC on a free loopback port, announced as 127.0.0.1 so a local browser reaches it (DESIGN.md §6).
+        options.WebRtc.Address = System.Net.IPAddress.Loopback;
+        options.WebRtc.UdpPort = 0;
+        options.WebRtc.AdvertisedAddresses = [System.Net.IPAddress.Loopback];
         // Rooms' chat database: one per hub unless the test shares one across a restart.
         string database = Path.Combine(Path.GetTempPath(), $"parley-test-{Guid.NewGuid():N}.db");
         options.Rooms.Database = database;

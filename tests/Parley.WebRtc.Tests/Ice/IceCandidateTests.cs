@@ -5,7 +5,7 @@ namespace Parley.WebRtc.Tests.Ice;
 
 public class IceCandidateTests
 {
-    public const uint PeerReflexivePriority = 1853824767;
+    public const uint PeerReflexivePriority = StunClient.PeerReflexivePriority;
 
     [Fact]
     public void Host_candidates_format_as_rfc_8839_and_rfc_6544_lines()

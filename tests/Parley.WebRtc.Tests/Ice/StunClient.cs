@@ -8,12 +8,15 @@ namespace Parley.WebRtc.Tests.Ice;
 /// <summary>A minimal full-agent side for tests: builds checks with our STUN writer and sends them from a real socket.</summary>
 internal static class StunClient
 {
+    /// <summary>The PRIORITY a browser puts in its checks (a peer-reflexive candidate's, RFC 8445 §7.1.1).</summary>
+    public const uint PeerReflexivePriority = 1853824767;
+
     public static byte[] Check(string username, string password, bool useCandidate = false, bool controlled = false)
     {
         var buffer = new byte[256];
         var w = new StunMessageWriter(buffer, StunMessageType.BindingRequest, RandomNumberGenerator.GetBytes(12));
         w.AddUsername(username);
-        w.AddPriority(IceCandidateTests.PeerReflexivePriority);
+        w.AddPriority(PeerReflexivePriority);
         if (controlled)
         {
             w.AddIceControlled(42);
