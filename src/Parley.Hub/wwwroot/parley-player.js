@@ -186,15 +186,21 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
     onJpeg(h, bytes) {
       if (this.pendingJpeg) this.stats.framesDropped++;
       this.pendingJpeg = { h, blob: new Blob([bytes], { type: 'image/jpeg' }) };
+      // A decode that never settles (Chromium can drop the createImageBitmap work of a tab in the background) must
+      // not freeze the picture: after a second, a new decode loop takes over and the stale one ends quietly.
+      if (this.decodingJpeg && performance.now() - this.jpegDecodeStarted > 1000) { this.decodingJpeg = false; this.stats.decodeRestarts = (this.stats.decodeRestarts || 0) + 1; }
       if (!this.decodingJpeg) this.decodeNextJpeg();
     }
 
     async decodeNextJpeg() {
       this.decodingJpeg = true;
-      while (this.pendingJpeg) {
+      const loop = this.jpegLoop = (this.jpegLoop || 0) + 1;
+      while (this.pendingJpeg && loop === this.jpegLoop) {
         const { h, blob } = this.pendingJpeg; this.pendingJpeg = null;
+        this.jpegDecodeStarted = performance.now();
         try {
           const bitmap = await createImageBitmap(blob);
+          if (loop !== this.jpegLoop) { bitmap.close(); return; }
           if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) { this.canvas.width = bitmap.width; this.canvas.height = bitmap.height; }
           this.canvas.getContext('2d').drawImage(bitmap, 0, 0);
           bitmap.close();
@@ -202,7 +208,7 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
           this.stats.delayMs = Math.max(0, Date.now() - h.captureMs);
         } catch { this.stats.framesDropped++; }
       }
-      this.decodingJpeg = false;
+      if (loop === this.jpegLoop) this.decodingJpeg = false;
     }
 
     // --- Opus through WebCodecs into the jitter-buffer worklet.
