@@ -21,7 +21,9 @@ public sealed class WebRecordingTests(ITestOutputHelper output)
         string dir = TestPaths.NewTempDirectory();
         string sourceFile = media == "b-frames" ? await BFrameMedia.EncodeAsync(dir) : TestPaths.Media(media);
         var sourceTask = FrameHashes.OfSourceAsync(sourceFile, dir);
-        await using var hub = await TestHub.StartAsync(output);
+        // The recorder here reads as fast as a loaded machine lets it; a deep viewer queue keeps the hub from dropping
+        // for a slow reader (what it must do for a real one, see WebViewerTests), so every frame can be compared.
+        await using var hub = await TestHub.StartAsync(output, o => o.Http.ViewerQueueMessages = 4096);
         await using var publisher = FfmpegRelayTests.Publish(hub, "presenter", "tcp", source: sourceFile);
         await hub.WaitForStreamAsync("presenter", TimeSpan.FromSeconds(15), () => publisher.HasExited);
 
