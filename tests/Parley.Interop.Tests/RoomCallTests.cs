@@ -85,17 +85,17 @@ public sealed class RoomCallTests(ITestOutputHelper output)
         var atFay = await RoomPageTests.WaitForMessagesAsync(fay, 3, "history at Fay");
         Assert.Equal(atDave.Messages, atFay.Messages);
 
-        // Each native participant's stream draws in its tile in every browser (JPEG to a canvas). Continuous drawing
-        // is not asserted here: tiles of this three-page run have been seen to stop drawing after a few frames while
-        // the hub kept sending (an open player bug, see the issue notes); the single-player pages' continuity is
-        // asserted in WebPlayerTests.
+        // Each native participant's stream draws in its tile in every browser (JPEG to a canvas), and keeps drawing:
+        // more frames and a different picture a little later, in every page.
         foreach (var page in new[] { dave, erin, fay })
         {
             await page.BringToFrontAsync();
             foreach (string id in (string[])["alice", "bob", "carol"])
             {
                 var first = await Chromium.WaitForAsync<TileSample?>(page, JpegTile(id), TimeSpan.FromSeconds(20), t => t is { Frames: > 5, Mean: > 20 }, $"{id}'s tile drawing");
-                output.WriteLine($"{id}: {first}");
+                var later = await Chromium.WaitForAsync<TileSample?>(page, JpegTile(id), TimeSpan.FromSeconds(20),
+                    t => t is { Mean: > 20 } && t.Frames >= first!.Frames + 10 && t.Hash != first.Hash, $"{id}'s tile still drawing after {first}");
+                output.WriteLine($"{id}: {first} then {later}");
             }
         }
 

@@ -96,6 +96,34 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
     };
   }
 
+  // One JPEG to a drawable image (VideoFrame or ImageBitmap; the caller closes it). WebCodecs' ImageDecoder reads the
+  // bytes in the page; createImageBitmap needs a Blob, and every Blob is registered with the browser process, which
+  // under load made decoding many tiles at 15 fps lag by seconds.
+  async function decodeJpeg(bytes) {
+    if (typeof ImageDecoder !== 'undefined') {
+      const decoder = new ImageDecoder({ data: bytes, type: 'image/jpeg' });
+      try { return (await decoder.decode()).image; } finally { decoder.close(); }
+    }
+    return createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+  }
+
+  // Every player on a page plays into one AudioContext: a context is an audio rendering thread, and a room page has a
+  // player per participant. It is created on first use and never closed; a player that stops disconnects its node.
+  let sharedAudio = null;
+  function sharedAudioContext() {
+    if (!sharedAudio) {
+      const ctx = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
+      const url = URL.createObjectURL(new Blob([WORKLET], { type: 'text/javascript' }));
+      const ready = ctx.audioWorklet.addModule(url).then(() => ctx).finally(() => URL.revokeObjectURL(url));
+      sharedAudio = { ctx, ready };
+      // Autoplay refused: one click on any player's Unmute resumes them all.
+      ctx.addEventListener('statechange', () => {
+        if (ctx.state === 'running') document.querySelectorAll('parley-player').forEach((p) => p.audioResumed && p.audioResumed());
+      });
+    }
+    return sharedAudio.ready;
+  }
+
   class ParleyPlayer extends HTMLElement {
     static get observedAttributes() { return ['src']; }
 
@@ -113,7 +141,7 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
       this.unmuteEl = root.querySelector('.unmute');
       this.unmuteEl.addEventListener('click', () => this.unmute());
       this.stats = { state: 'idle', mode: null, framesDrawn: 0, framesDropped: 0, segments: 0, jumps: 0, stallRecoveries: 0, reconnects: 0,
-        audioFramesDecoded: 0, audioUnderruns: 0, audioFillMs: 0, delayMs: null, trims: 0 };
+        audioFramesDecoded: 0, audioUnderruns: 0, audioFillMs: 0, delayMs: null, trims: 0, messages: 0, jpegReceived: 0 };
       this.retryMs = 500;
     }
 
@@ -172,6 +200,7 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
     }
 
     onBinary(buffer) {
+      this.stats.messages++;
       if (buffer.byteLength < HEADER) return;
       const h = readHeader(buffer);
       switch (h.kind) {
@@ -184,10 +213,11 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
 
     // --- JPEG: decode off the main thread, draw the newest; a frame that arrives while one decodes replaces the waiting one.
     onJpeg(h, bytes) {
+      this.stats.jpegReceived++;
       if (this.pendingJpeg) this.stats.framesDropped++;
-      this.pendingJpeg = { h, blob: new Blob([bytes], { type: 'image/jpeg' }) };
-      // A decode that never settles (Chromium can drop the createImageBitmap work of a tab in the background) must
-      // not freeze the picture: after a second, a new decode loop takes over and the stale one ends quietly.
+      this.pendingJpeg = { h, bytes };
+      // A decode that never settles must not freeze the picture: after a second, a new decode loop takes over and
+      // the stale one ends quietly.
       if (this.decodingJpeg && performance.now() - this.jpegDecodeStarted > 1000) { this.decodingJpeg = false; this.stats.decodeRestarts = (this.stats.decodeRestarts || 0) + 1; }
       if (!this.decodingJpeg) this.decodeNextJpeg();
     }
@@ -196,29 +226,29 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
       this.decodingJpeg = true;
       const loop = this.jpegLoop = (this.jpegLoop || 0) + 1;
       while (this.pendingJpeg && loop === this.jpegLoop) {
-        const { h, blob } = this.pendingJpeg; this.pendingJpeg = null;
+        const { h, bytes } = this.pendingJpeg; this.pendingJpeg = null;
         this.jpegDecodeStarted = performance.now();
         try {
-          const bitmap = await createImageBitmap(blob);
-          if (loop !== this.jpegLoop) { bitmap.close(); return; }
-          if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) { this.canvas.width = bitmap.width; this.canvas.height = bitmap.height; }
-          this.canvas.getContext('2d').drawImage(bitmap, 0, 0);
-          bitmap.close();
+          const image = await decodeJpeg(bytes);
+          if (loop !== this.jpegLoop) { image.close(); return; }
+          const width = image.displayWidth || image.width, height = image.displayHeight || image.height;
+          if (this.canvas.width !== width || this.canvas.height !== height) { this.canvas.width = width; this.canvas.height = height; }
+          this.canvas.getContext('2d').drawImage(image, 0, 0);
+          image.close();
           this.stats.framesDrawn++;
+          this.stats.decodeMs = performance.now() - this.jpegDecodeStarted;
           this.stats.delayMs = Math.max(0, Date.now() - h.captureMs);
         } catch { this.stats.framesDropped++; }
       }
       if (loop === this.jpegLoop) this.decodingJpeg = false;
     }
 
-    // --- Opus through WebCodecs into the jitter-buffer worklet.
+    // --- Opus through WebCodecs into the jitter-buffer worklet (one node per player on the page's shared context).
     async startAudio(channels) {
       if (typeof AudioDecoder === 'undefined' || typeof AudioWorkletNode === 'undefined') return;
-      const ctx = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
-      this.audio = { ctx, node: null, decoder: null, channels };
-      const url = URL.createObjectURL(new Blob([WORKLET], { type: 'text/javascript' }));
-      try { await ctx.audioWorklet.addModule(url); } finally { URL.revokeObjectURL(url); }
-      if (!this.audio || this.audio.ctx !== ctx) return;
+      const audio = this.audio = { node: null, decoder: null, channels };
+      const ctx = await sharedAudioContext();
+      if (this.audio !== audio) return;
       const node = new AudioWorkletNode(ctx, 'parley-jitter-buffer', { numberOfInputs: 0, outputChannelCount: [2], processorOptions: { channels, targetMs: AUDIO_TARGET_MS } });
       node.port.onmessage = (e) => { this.stats.audioFillMs = e.data.fillMs; this.stats.audioUnderruns = e.data.underruns; };
       node.connect(ctx.destination);
@@ -237,7 +267,7 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
         error: () => { this.stats.audioErrors = (this.stats.audioErrors || 0) + 1; },
       });
       decoder.configure({ codec: 'opus', sampleRate: 48000, numberOfChannels: channels });
-      Object.assign(this.audio, { node, decoder });
+      Object.assign(audio, { node, decoder });
       if (ctx.state !== 'running') this.unmuteEl.classList.add('shown');
     }
 
@@ -247,9 +277,11 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
       a.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: Math.round(h.rtp * 1e6 / 48000), data: bytes }));
     }
 
+    audioResumed() { if (!this.mse || !this.video.muted) this.unmuteEl.classList.remove('shown'); }
+
     unmute() {
       this.unmuteEl.classList.remove('shown');
-      if (this.audio) this.audio.ctx.resume();
+      if (sharedAudio) sharedAudio.ctx.resume();
       this.video.muted = false;
       this.video.play().catch(() => {});
     }
@@ -370,7 +402,11 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
     }
 
     resetMedia() {
-      if (this.audio) { try { this.audio.decoder && this.audio.decoder.close(); } catch {} this.audio.ctx.close(); this.audio = null; }
+      if (this.audio) {
+        try { this.audio.decoder && this.audio.decoder.close(); } catch {}
+        if (this.audio.node) this.audio.node.disconnect();
+        this.audio = null;
+      }
       if (this.mse) { this.mse = null; this.video.removeAttribute('src'); this.video.load(); }
       this.pendingJpeg = null;
     }
