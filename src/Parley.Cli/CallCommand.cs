@@ -138,6 +138,7 @@ internal static class CallCommand
                     AudioOutput = audioChain,
                     ChatInput = Console.In,
                     Logger = logger,
+                    Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
                 }, parse.GetValue(stats), cancellationToken);
             }
 

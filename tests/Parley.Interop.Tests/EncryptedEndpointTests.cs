@@ -108,6 +108,37 @@ public sealed class EncryptedEndpointTests(ITestOutputHelper output) : IDisposab
         Assert.Equal([$"127.0.0.1:{port} {second}"], File.ReadAllLines(KnownHubs));
     }
 
+    [Fact]
+    public async Task A_room_call_over_https_pins_the_hub_certificate_and_refuses_a_changed_one()
+    {
+        // The room's control socket is wss:// and the hub's certificate self-signed: pinned on first use like RTSPS.
+        await using var hub = await TestHub.StartAsync(output, o => { o.Http.Tls = true; o.Http.TlsPort = 0; });
+        int port = hub.Host.Web!.TlsPort;
+        string room = $"https://127.0.0.1:{port}/r/secure";
+        string fingerprint = HubCertificate.Fingerprint(hub.Host.Certificate!);
+        string[] call = ["call", room, "--name", "Ann", "--source", "test", "--video", "none", "--audio-out", "null", "--video-out", "null", "--duration", "2"];
+
+        await using (var first = Start(call))
+        {
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            string log = first.StandardOutput + first.StandardError;
+            output.WriteLine(ExternalProcess.Tail(log, 10));
+            Assert.Contains("joined room secure as ann", log, StringComparison.Ordinal);
+            Assert.Contains($"first connection to 127.0.0.1:{port}, certificate SHA-256 {fingerprint}", log, StringComparison.Ordinal);
+            Assert.Equal([$"127.0.0.1:{port} {fingerprint}"], File.ReadAllLines(KnownHubs));
+        }
+
+        // The same host and port now pinned to another certificate: what an interceptor looks like from the endpoint.
+        string other = string.Join(':', Enumerable.Repeat("AB", 32));
+        await File.WriteAllLinesAsync(KnownHubs, [$"127.0.0.1:{port} {other}"]);
+        await using var refused = Start(call);
+        Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        string line = refused.StandardError.Split('\n').Single(l => l.StartsWith("parley call:", StringComparison.Ordinal));
+        output.WriteLine(line);
+        Assert.Contains($"the certificate of 127.0.0.1:{port} has CHANGED", line, StringComparison.Ordinal);
+        Assert.Contains(fingerprint, line, StringComparison.Ordinal);
+    }
+
     private ExternalProcess Start(params string[] arguments) =>
         ExternalProcess.Start(Parley, new Dictionary<string, string> { [global::Parley.Security.Pinning.KnownHubs.PathVariable] = KnownHubs }, arguments);
 

@@ -42,6 +42,7 @@ internal sealed class ParticipantPlayback
             VideoSink = _tile,
             AudioSink = _input,
             Logger = logger,
+            Trust = options.Trust,
         };
         Completion = Task.Run(() => RunAsync(view, _stop.Token), CancellationToken.None);
     }

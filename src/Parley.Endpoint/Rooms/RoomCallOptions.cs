@@ -56,6 +56,12 @@ public sealed class RoomCallOptions
     /// <summary>Lines to send as chat (stdin); null sends none. Read on a background thread until it ends.</summary>
     public TextReader? ChatInput { get; init; }
 
+    /// <summary>
+    /// How the hub's certificates are checked, for the https:// control socket and rtsps:// media alike; null uses
+    /// <see cref="Trust.HubTrust.Default"/> (self-signed certificates pinned on first use).
+    /// </summary>
+    public Trust.HubTrust? Trust { get; init; }
+
     /// <summary>Joining, presence, chat lines, playbacks, reconnections.</summary>
     public ILogger? Logger { get; init; }
 

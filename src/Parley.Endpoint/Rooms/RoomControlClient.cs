@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Parley.Endpoint.Trust;
 
 namespace Parley.Endpoint.Rooms;
 
@@ -25,19 +26,23 @@ public sealed class RoomControlClient : IAsyncDisposable
 
     private readonly string _name;
     private readonly ILogger _logger;
+    private readonly HubTrust _trust;
     private readonly Channel<RoomEvent> _events = Channel.CreateUnbounded<RoomEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private ClientWebSocket? _socket;
     private Task? _loop;
     private volatile bool _leaving;
+    private bool _warnedPlain;
 
     /// <summary>Creates a client; nothing is opened until <see cref="JoinAsync"/>.</summary>
     /// <param name="roomUrl">The room's page, http(s)://host:port/r/ROOM (see <see cref="TryParseRoomUrl"/>).</param>
     /// <param name="name">The display name to join with (1 to 64 characters).</param>
     /// <param name="logger">Connection trouble; null logs nothing.</param>
+    /// <param name="trust">How an https:// hub's certificate is checked (pinned on first use when self-signed); null
+    /// uses <see cref="HubTrust.Default"/>.</param>
     /// <exception cref="ArgumentException">The URL is not a room URL.</exception>
-    public RoomControlClient(Uri roomUrl, string name, ILogger? logger = null)
+    public RoomControlClient(Uri roomUrl, string name, ILogger? logger = null, HubTrust? trust = null)
     {
         ArgumentNullException.ThrowIfNull(roomUrl);
         if (!TryParseRoomUrl(roomUrl, out string? room))
@@ -49,6 +54,7 @@ public sealed class RoomControlClient : IAsyncDisposable
         Room = room!;
         _name = name ?? throw new ArgumentNullException(nameof(name));
         _logger = logger ?? NullLogger.Instance;
+        _trust = trust ?? HubTrust.Default;
     }
 
     /// <summary>The room's page URL.</summary>
@@ -302,11 +308,27 @@ public sealed class RoomControlClient : IAsyncDisposable
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.KeepAliveInterval = TimeSpan.Zero; // the protocol's own ping keeps the hub's idle timer happy
+        HubCertificateCheck? check = null;
+        if (RoomUrl.Scheme == Uri.UriSchemeHttps)
+        {
+            check = _trust.Check(where, _logger);
+            socket.Options.RemoteCertificateValidationCallback = check.Validate;
+        }
+        else if (!RoomUrl.IsLoopback && !_warnedPlain)
+        {
+            _warnedPlain = true;
+            _logger.LogWarning("chat and room control to {Host} travel unencrypted over http://; use https://{Host}:8443{Path} (the hub's HTTPS port) to encrypt them", RoomUrl.Host, RoomUrl.Host, RoomUrl.AbsolutePath);
+        }
+
         try
         {
             try
             {
                 await socket.ConnectAsync(WebSocketUrl, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WebSocketException e) when (check?.Rejection is { } rejection)
+            {
+                throw new RoomException(rejection, new HubCertificateException(rejection, e));
             }
             catch (WebSocketException e) when (socket.HttpStatusCode == HttpStatusCode.NotFound)
             {

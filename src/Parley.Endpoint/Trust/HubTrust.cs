@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Parley.Rtsp.Client;
 using Parley.Security.Pinning;
@@ -11,7 +9,8 @@ namespace Parley.Endpoint.Trust;
 /// How the endpoint decides to trust a hub: rtsps:// certificates that chain to a trusted CA and match the host name
 /// are accepted as they are; any other certificate (a hub's self-signed one) is pinned on first use in
 /// <see cref="Parley.Security.Pinning.KnownHubs"/> and must stay the same afterwards, like ssh's known_hosts. Plain
-/// rtsp:// to a host other than this one draws a one-time warning that the media travels unencrypted.
+/// rtsp:// to a host other than this one draws a one-time warning that the media travels unencrypted. The same check
+/// serves the room control socket over wss:// (<see cref="Check"/>).
 /// </summary>
 public sealed class HubTrust
 {
@@ -74,59 +73,25 @@ public sealed class HubTrust
             return await RtspClient.ConnectAsync(url.ToString(), options, cancellationToken).ConfigureAwait(false);
         }
 
-        string hub = $"{url.Host}:{(url.Port > 0 ? url.Port : 322)}";
-        string? rejection = null;
-        options.ServerCertificateValidation = (_, certificate, _, errors) => Validate(hub, certificate, errors, logger, ref rejection);
+        var check = Check($"{url.Host}:{(url.Port > 0 ? url.Port : 322)}", logger);
+        options.ServerCertificateValidation = check.Validate;
         try
         {
             return await RtspClient.ConnectAsync(url.ToString(), options, cancellationToken).ConfigureAwait(false);
         }
-        catch (RtspClientException e) when (rejection is not null)
+        catch (RtspClientException e) when (check.Rejection is { } rejection)
         {
             throw new RtspClientException(rejection, new HubCertificateException(rejection, e));
         }
     }
 
-    private bool Validate(string hub, X509Certificate? certificate, SslPolicyErrors errors, ILogger logger, ref string? rejection)
+    /// <summary>A certificate check for one TLS connection to <paramref name="hub"/> (the pin key, host:port).</summary>
+    /// <param name="hub">host:port of the hub's TLS port.</param>
+    /// <param name="logger">Where a first-use pin and an accepted change are logged.</param>
+    public HubCertificateCheck Check(string hub, ILogger logger)
     {
-        if (errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
-
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-        {
-            rejection = $"{hub} presented no TLS certificate; refusing the connection.";
-            return false;
-        }
-
-        string fingerprint = KnownHubs.Fingerprint(certificate);
-        KnownHubVerdict verdict;
-        string? remembered;
-        try
-        {
-            verdict = KnownHubs.Verify(hub, fingerprint, AcceptNewCertificate, out remembered);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            rejection = $"cannot check the certificate of {hub} against {KnownHubs.Path} ({e.Message}); set {Parley.Security.Pinning.KnownHubs.PathVariable} to a writable file.";
-            return false;
-        }
-
-        switch (verdict)
-        {
-            case KnownHubVerdict.FirstSeen:
-                logger.LogWarning("first connection to {Hub}, certificate SHA-256 {Fingerprint}; remembered in {File}", hub, fingerprint, KnownHubs.Path);
-                return true;
-            case KnownHubVerdict.Replaced:
-                logger.LogWarning("the certificate of {Hub} changed from SHA-256 {Old} to {New}; accepted as asked and remembered in {File}", hub, remembered, fingerprint, KnownHubs.Path);
-                return true;
-            case KnownHubVerdict.Changed:
-                rejection = $"the certificate of {hub} has CHANGED: {KnownHubs.Path} remembers SHA-256 {remembered}, the hub now presents {fingerprint}. "
-                    + $"Someone may be intercepting the connection; if the hub's certificate was replaced on purpose, remove the line for {hub} from {KnownHubs.Path} or run again with --accept-new-certificate.";
-                return false;
-            default:
-                return true;
-        }
+        ArgumentException.ThrowIfNullOrEmpty(hub);
+        ArgumentNullException.ThrowIfNull(logger);
+        return new HubCertificateCheck(this, hub, logger);
     }
 }
