@@ -17,6 +17,7 @@ public sealed class GstPipeline : IDisposable
 {
     private static int _liveCount;
     private readonly GstObjectHandle _pipeline;
+    private readonly bool _isBin;
     private readonly GstObjectHandle _bus;
     private readonly Lock _gate = new();
     private CodecException? _error;
@@ -52,6 +53,8 @@ public sealed class GstPipeline : IDisposable
         }
 
         _pipeline = new GstObjectHandle(element, isTopLevelElement: true);
+        // A one-element description parses to that element, not a bin: it has no children to look up by name.
+        _isBin = GstNative.g_type_check_instance_is_a(_pipeline, GstNative.gst_bin_get_type());
         _bus = new GstObjectHandle(GstNative.gst_element_get_bus(_pipeline));
         Interlocked.Increment(ref _liveCount);
     }
@@ -192,7 +195,7 @@ public sealed class GstPipeline : IDisposable
     public bool HasElement(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        nint element = GstNative.gst_bin_get_by_name(_pipeline, name);
+        nint element = _isBin ? GstNative.gst_bin_get_by_name(_pipeline, name) : 0;
         if (element == 0)
         {
             return false;
@@ -223,7 +226,7 @@ public sealed class GstPipeline : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        nint element = GstNative.gst_bin_get_by_name(_pipeline, name);
+        nint element = _isBin ? GstNative.gst_bin_get_by_name(_pipeline, name) : 0;
         if (element == 0)
         {
             throw new CodecException($"GStreamer: the pipeline has no element named '{name}': {Description}");

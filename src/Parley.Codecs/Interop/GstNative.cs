@@ -17,6 +17,7 @@ internal static unsafe partial class GstNative
     public const string App = "libgstapp-1.0.so.0";
     public const string Video = "libgstvideo-1.0.so.0";
     public const string GLib = "libglib-2.0.so.0";
+    public const string GObject = "libgobject-2.0.so.0";
 
     /// <summary>GST_CLOCK_TIME_NONE.</summary>
     public const ulong ClockTimeNone = ulong.MaxValue;
@@ -77,6 +78,14 @@ internal static unsafe partial class GstNative
 
     [LibraryImport(Gst, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint gst_bin_get_by_name(GstObjectHandle bin, string name);
+
+    [LibraryImport(Gst)]
+    public static partial nint gst_bin_get_type();
+
+    /// <summary>GLib's type check behind the GST_IS_BIN() macro.</summary>
+    [LibraryImport(GObject)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool g_type_check_instance_is_a(GstObjectHandle instance, nint type);
 
     [LibraryImport(Gst)]
     public static partial int gst_element_set_state(GstObjectHandle element, int state);

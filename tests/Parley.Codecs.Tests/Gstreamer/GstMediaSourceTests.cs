@@ -159,6 +159,20 @@ public class GstMediaSourceTests
     }
 
     [Fact]
+    public void A_custom_pipeline_of_one_element_is_refused_the_same_way()
+    {
+        // One element parses to that element, not a bin: looking up children by name must not reach gst_bin_get_by_name.
+        using (var pipeline = new GstPipeline("videotestsrc"))
+        {
+            Assert.False(pipeline.HasElement("video"));
+            Assert.Throws<CodecException>(() => pipeline.GetAppSink("video"));
+        }
+
+        var e = Assert.Throws<CodecException>(() => GstMediaSource.Custom("videotestsrc"));
+        Assert.Contains("no appsink named 'video' or 'audio'", e.Message);
+    }
+
+    [Fact]
     public void A_pipeline_that_does_not_parse_names_the_problem()
     {
         var e = Assert.Throws<CodecException>(() => new GstPipeline("videotestsrc ! no-such-element-parley ! fakesink"));
