@@ -47,7 +47,7 @@ def main():
     args.load_before = os.getloadavg()
     try:
         rtsp_port, rtsps_port = free_port(), free_port()
-        hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(rtsp_port), "--rtp-port", "0", "--webrtc-port", "0",
+        hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(rtsp_port), "--rtp-port", "0", "--webrtc-port", "0", "--http-port", "0", "--https-port", "0",
                                 "--no-demo", "--log-level", "warning", "--set", "paths.readerQueuePackets=2048",
                                 "--set", "rtsp.tls=true", "--set", f"rtsp.tlsPort={rtsps_port}",
                                 "--set", f"tls.generatedCertificate={os.path.join(workdir, 'tls.pfx')}"],

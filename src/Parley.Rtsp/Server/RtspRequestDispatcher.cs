@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Parley.Rtp.Sdp;
+using Parley.Security.Access;
 
 namespace Parley.Rtsp.Server;
 
@@ -44,6 +45,10 @@ internal sealed class RtspRequestDispatcher
         {
             // RFC 2326 §12.17: CSeq must be present in every request.
             result = new(Error(400, null, "missing or invalid CSeq header"));
+        }
+        else if (!connection.IsSecure && !PlaintextPolicy.Permits(_server.Options.Plaintext, connection.RemoteEndPoint.Address))
+        {
+            result = new(PlaintextRefusal(connection, request, cseq));
         }
         else if (request.Headers["Require"] is { } require)
         {
@@ -548,6 +553,33 @@ internal sealed class RtspRequestDispatcher
         var response = RtspResponse.Create(200, cseq);
         response.Headers["Session"] = session.Id;
         return response;
+    }
+
+    // 403 to a client plain RTSP does not serve, naming the rtsps:// URL of the same resource on this host.
+    private RtspResponse PlaintextRefusal(RtspServerConnection connection, RtspRequest request, int cseq)
+    {
+        string whom = _server.Options.Plaintext == PlaintextMode.Off ? "no client (rtsp.plaintext: off)"
+            : "clients on the hub's own machine (rtsp.plaintext: loopback)";
+        string detail;
+        if (_server.TlsPort != 0)
+        {
+            // OPTIONS may name "*"; then the address the client dialled stands in for the host.
+            bool parsed = RtspUri.TryParse(request.Uri, out RtspUriParts? url);
+            string host = parsed ? url!.Host : connection.LocalAddress.ToString();
+            string secure = $"rtsps://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{_server.TlsPort}/{(parsed ? url!.Path : "")}";
+            detail = $"plain RTSP is served to {whom} only; use {secure}";
+            var response = Error(403, cseq, detail);
+            response.Headers["Location"] = secure;
+            response.Headers["Content-Type"] = "text/plain; charset=utf-8";
+            response.Body = Encoding.UTF8.GetBytes(detail + "\r\n");
+            return response;
+        }
+
+        detail = $"plain RTSP is served to {whom} only and RTSPS is off; ask the hub's operator to turn rtsp.tls on, or to set rtsp.plaintext: allow on a trusted network";
+        var refusal = Error(403, cseq, detail);
+        refusal.Headers["Content-Type"] = "text/plain; charset=utf-8";
+        refusal.Body = Encoding.UTF8.GetBytes(detail + "\r\n");
+        return refusal;
     }
 
     private RtspResponse Error(int statusCode, int? cseq, string? detail)

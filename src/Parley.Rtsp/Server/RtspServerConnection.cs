@@ -42,6 +42,8 @@ internal sealed class RtspServerConnection
         _stream = new NetworkStream(socket, ownsSocket: true);
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         RemoteEndPoint = remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
+        var local = (IPEndPoint)socket.LocalEndPoint!;
+        LocalAddress = local.Address.IsIPv4MappedToIPv6 ? local.Address.MapToIPv4() : local.Address;
         LastRequest = server.Time.GetTimestamp();
     }
 
@@ -82,6 +84,9 @@ internal sealed class RtspServerConnection
     }
 
     public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>The hub address the client connected to (what it would put in a URL for this hub).</summary>
+    public IPAddress LocalAddress { get; }
 
     /// <summary>True on the RTSPS port: requests, responses and interleaved media are inside TLS.</summary>
     public bool IsSecure => _certificate is not null;
