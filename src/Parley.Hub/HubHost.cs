@@ -62,7 +62,8 @@ public sealed class HubHost : IAsyncDisposable
                 AuthRealm = HubAuthorizer.Realm,
                 MaxConnectionsPerAddress = options.Rtsp.MaxConnectionsPerAddress,
             },
-            new RtspHubHandler(Paths, options.Paths.ReaderQueuePackets, loggerFactory.CreateLogger<RtspHubHandler>()),
+            new RtspHubHandler(Paths, options.Paths.ReaderQueuePackets, loggerFactory.CreateLogger<RtspHubHandler>(),
+                srtpKeyPerReader: options.Rtsp.SrtpKeys == HubOptions.SrtpKeying.PerReader),
             loggerFactory,
             clock);
     }

@@ -61,4 +61,14 @@ public sealed class SecurityDefaultsConfigurationTests
             [new($"{section}.tls", "false"), new($"{section}.plaintext", "off")]));
         Assert.Contains("no client could use", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Srtp_keys_are_shared_by_default_and_per_reader_on_request()
+    {
+        Assert.Equal(HubOptions.SrtpKeying.Shared, HubConfigurationLoader.Load(null, NoEnvironment, []).Rtsp.SrtpKeys);
+        Assert.Equal(HubOptions.SrtpKeying.PerReader, HubConfigurationLoader.Load(null, NoEnvironment, [new("rtsp.srtpKeys", "perReader")]).Rtsp.SrtpKeys);
+        Assert.Equal(HubOptions.SrtpKeying.PerReader, HubConfigurationLoader.Load(null, new Dictionary<string, string> { ["PARLEY_RTSP_SRTP_KEYS"] = "perreader" }, []).Rtsp.SrtpKeys);
+        var ex = Assert.Throws<HubConfigurationException>(() => HubConfigurationLoader.Load(null, NoEnvironment, [new("rtsp.srtpKeys", "each")]));
+        Assert.Contains("shared, perReader", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -38,6 +38,7 @@ public static class HubConfigurationLoader
         ["rtsp.tls"] = (o, v) => o.Rtsp.Tls = Bool(v),
         ["rtsp.tlsPort"] = (o, v) => o.Rtsp.TlsPort = Port(v),
         ["rtsp.plaintext"] = (o, v) => o.Rtsp.Plaintext = Plaintext(v),
+        ["rtsp.srtpKeys"] = (o, v) => o.Rtsp.SrtpKeys = OneOf(v, "shared", "perReader") == "shared" ? HubOptions.SrtpKeying.Shared : HubOptions.SrtpKeying.PerReader,
         ["http.tls"] = (o, v) => o.Http.Tls = Bool(v),
         ["http.plaintext"] = (o, v) => o.Http.Plaintext = Plaintext(v),
         ["http.tlsPort"] = (o, v) => o.Http.TlsPort = Port(v),

@@ -81,6 +81,13 @@ public sealed partial class HubOptions
         /// </summary>
         public Parley.Security.Access.PlaintextMode Plaintext { get; set; } = Parley.Security.Access.PlaintextMode.Loopback;
 
+        /// <summary>
+        /// SRTP keys of RTSPS readers over UDP: <see cref="SrtpKeying.Shared"/> (default) encrypts each packet once for
+        /// all readers of a stream; <see cref="SrtpKeying.PerReader"/> gives every reader its own key, encrypting per
+        /// reader (a reader's key lets it decrypt only its own copy and forge nothing for the others).
+        /// </summary>
+        public SrtpKeying SrtpKeys { get; set; } = SrtpKeying.Shared;
+
         /// <summary>Seconds of silence after which a session is closed.</summary>
         public int SessionTimeoutSeconds { get; set; } = 60;
 
@@ -89,6 +96,16 @@ public sealed partial class HubOptions
 
         /// <summary>RTSP connections one client address may hold at once (0: no limit).</summary>
         public int MaxConnectionsPerAddress { get; set; } = 256;
+    }
+
+    /// <summary>How RTSPS readers over UDP are keyed (rtsp.srtpKeys).</summary>
+    public enum SrtpKeying
+    {
+        /// <summary>One key per stream; each packet encrypted once for every reader.</summary>
+        Shared,
+
+        /// <summary>One key per reader; each packet encrypted once per reader.</summary>
+        PerReader,
     }
 
     /// <summary>HTTP settings (MediaMTX's default port 8080).</summary>

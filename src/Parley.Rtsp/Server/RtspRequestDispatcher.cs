@@ -103,7 +103,13 @@ internal sealed class RtspRequestDispatcher
             return new(Error(described.StatusCode == 200 ? 404 : described.StatusCode, cseq, described.Reason));
         }
 
-        var sdp = ForReaders(described.Description, connection.IsSecure ? described.Srtp : null);
+        var srtp = connection.IsSecure ? described.Srtp : null;
+        if (srtp is { IsPerReader: true })
+        {
+            connection.OfferKey(path, srtp);
+        }
+
+        var sdp = ForReaders(described.Description, srtp);
         var response = RtspResponse.Create(200, cseq);
         response.Headers["Content-Base"] = baseUri + "/";
         response.Headers["Content-Type"] = "application/sdp";
@@ -247,7 +253,10 @@ internal sealed class RtspRequestDispatcher
                 }
 
                 string baseUri = BaseOf(request.Uri, url, path);
-                var srtp = connection.IsSecure ? described.Srtp : null;
+                // A per-reader key must be the one this connection's DESCRIBE put in the SDP the client read.
+                var srtp = !connection.IsSecure ? null
+                    : described.Srtp is { IsPerReader: true } ? connection.OfferedKey(path) ?? described.Srtp
+                    : described.Srtp;
                 session = _server.CreateSession(connection, RtspSessionMode.Play, path, ForReaders(described.Description, srtp), baseUri);
                 session.OfferedSrtp = srtp;
             }

@@ -28,6 +28,7 @@ internal sealed class RtspServerConnection
     private readonly InterleavedRoute?[] _channels = new InterleavedRoute?[256];
     private readonly List<RtspServerSession> _sessions = [];
     private readonly HashSet<string> _grants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SrtpSendGroup> _offeredKeys = new(StringComparer.Ordinal);
     private readonly byte[] _frameScratch = new byte[ushort.MaxValue];
     private readonly ILogger _logger;
     private int _closed;
@@ -68,6 +69,32 @@ internal sealed class RtspServerConnection
             {
                 _grants.Add(grant);
             }
+        }
+    }
+
+    /// <summary>
+    /// Remembers the per-reader SRTP key a DESCRIBE of <paramref name="path"/> offered on this connection, so the
+    /// SETUP that follows keys the session with the key the client read (at most 8 paths; a client reads a few).
+    /// </summary>
+    public void OfferKey(string path, SrtpSendGroup group)
+    {
+        lock (_offeredKeys)
+        {
+            if (_offeredKeys.Count >= 8 && !_offeredKeys.ContainsKey(path))
+            {
+                _offeredKeys.Clear();
+            }
+
+            _offeredKeys[path] = group;
+        }
+    }
+
+    /// <summary>The per-reader key the last DESCRIBE of <paramref name="path"/> offered here, or null.</summary>
+    public SrtpSendGroup? OfferedKey(string path)
+    {
+        lock (_offeredKeys)
+        {
+            return _offeredKeys.GetValueOrDefault(path);
         }
     }
 
