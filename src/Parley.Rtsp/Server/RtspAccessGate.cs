@@ -36,7 +36,11 @@ internal sealed class RtspAccessGate
             return null;
         }
 
-        RtspCredentials.TryParse(request.Headers["Authorization"], request.Method, out var credentials);
+        string? authorization = request.Headers["Authorization"];
+        RtspCredentials.TryParse(authorization, request.Method, out var credentials);
+        // A join token as an HTTP bearer token (RFC 6750 §2.1), what Parley endpoints send with --token.
+        string? bearer = authorization is { Length: > 7 } && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization[7..].Trim() : null;
         bool stale = false;
         if (credentials is { IsDigest: true } && !IsFreshNonce(credentials.Nonce!, out stale))
         {
@@ -44,7 +48,7 @@ internal sealed class RtspAccessGate
         }
 
         var decision = await control.AuthorizeAsync(
-            new RtspAccessRequest(connection.RemoteEndPoint.Address, action, path, credentials, request.Uri, query), cancellationToken);
+            new RtspAccessRequest(connection.RemoteEndPoint.Address, action, path, credentials, request.Uri, query, bearer), cancellationToken);
         if (decision.StatusCode == 200)
         {
             connection.AddGrant(grant);
