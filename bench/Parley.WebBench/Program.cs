@@ -18,7 +18,7 @@ string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
 int rtspPort = ParleyProcess.FreePort(), httpPort = ParleyProcess.FreePort();
 await using var hub = await ParleyProcess.StartAsync(parley,
     ["serve", "--address", "127.0.0.1", "--rtsp-port", rtspPort.ToString(CultureInfo.InvariantCulture), "--rtp-port", "0",
-     "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--no-demo", "--log-level", "warning"],
+     "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--https-port", "0", "--no-demo", "--log-level", "warning"],
     null, TimeSpan.FromSeconds(5));
 await WaitForPortAsync(httpPort, TimeSpan.FromSeconds(30));
 await using var browser = await Browser.LaunchAsync();

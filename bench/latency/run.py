@@ -165,7 +165,7 @@ def main():
     fps = 30
     rtsp = free_port()
     tmp = tempfile.mkdtemp(prefix="parley-latency-")
-    hub = subprocess.Popen([args.parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(rtsp), "--rtp-port", "0", "--rtsps-port", "0", "--webrtc-port", "0", "--http-port", "0", "--no-demo",
+    hub = subprocess.Popen([args.parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(rtsp), "--rtp-port", "0", "--rtsps-port", "0", "--webrtc-port", "0", "--http-port", "0", "--https-port", "0", "--no-demo",
                             "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows, load = [], [os.getloadavg()[0]]
     try:

@@ -103,7 +103,7 @@ def main():
     try:
         hub_port = free_port()
         hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(hub_port), "--rtp-port", "0", "--rtsps-port", "0", "--webrtc-port", "0",
-                                "--http-port", "0", "--no-demo", "--log-level", "warning"],
+                                "--http-port", "0", "--https-port", "0", "--no-demo", "--log-level", "warning"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(hub)
         wait_for_port(hub_port, 30)

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Cost of encryption on the fan-out path: hub CPU per reader, plain RTSP/UDP versus RTSPS + SRTP/UDP, in one run.
+"""Cost of encryption on the fan-out path: hub CPU per reader, plain RTSP/UDP versus RTSPS + SRTP/UDP with one key
+shared by all readers versus one key per reader, side by side in one run.
 
-One hub serves RTSP and RTSPS (self-signed certificate generated into a temporary directory). One ffmpeg publisher
-of ../shared/media/presenter-720p.mp4 looped (720p30 H.264 + AAC, about 3.9 Mb/s) feeds path `bench`. For each N
-(--counts) the script runs N plain readers (rtsp://, RTP/AVP over UDP), then N encrypted readers (rtsps://,
-RTP/SAVP over UDP, SRTP keyed by MIKEY in the SDP), alternating so both see the same machine load. The readers are
-`parley bench readers` (with --insecure for the self-signed certificate); the encrypted ones authenticate and
-decrypt every packet, so a wrong key or ROC shows up as zero frames. CPU is the hub process's utime + stime over the
-window; a line through (N, CPU%) gives the cost per reader. All SRTP readers of a stream share one key, so each
-packet is encrypted once however many read it: the slope difference is what encryption costs per reader.
+Two hubs serve RTSP and RTSPS (self-signed certificates generated into a temporary directory): one with
+rtsp.srtpKeys: shared (the default: each packet encrypted once for all readers), one with rtsp.srtpKeys: perReader
+(each reader its own key: each packet encrypted once per reader). One ffmpeg publisher of
+../shared/media/presenter-720p.mp4 looped (720p30 H.264 + AAC, about 3.9 Mb/s) feeds path `bench` on each hub. For
+each N (--counts) the script runs N plain readers (rtsp://, RTP/AVP over UDP) on the shared hub, then N encrypted
+readers on it (rtsps://, RTP/SAVP over UDP, SRTP keyed by MIKEY in the SDP), then N encrypted readers on the
+per-reader hub, in turn so all three see the same machine load. The readers are `parley bench readers` (with
+--insecure for the self-signed certificate); the encrypted ones authenticate and decrypt every packet, so a wrong key
+or ROC shows up as zero frames. CPU is the measured hub process's utime + stime over the window; a line through
+(N, CPU%) gives the cost per reader.
 Usage: python3 bench/srtp-fanout/run.py [--counts 1,10,50,100] [--window 10] [--out bench/results]
 """
 import argparse
@@ -46,31 +49,41 @@ def main():
     results = {}
     args.load_before = os.getloadavg()
     try:
-        rtsp_port, rtsps_port = free_port(), free_port()
-        hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(rtsp_port), "--rtp-port", "0", "--webrtc-port", "0",
-                                "--no-demo", "--log-level", "warning", "--set", "paths.readerQueuePackets=2048",
-                                "--set", "rtsp.tls=true", "--set", f"rtsp.tlsPort={rtsps_port}",
-                                "--set", f"tls.generatedCertificate={os.path.join(workdir, 'tls.pfx')}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)
-        procs.append(hub)
-        wait_for_port(rtsp_port, 30)
-        wait_for_port(rtsps_port, 30)
-        publisher = fanout.start_publisher(looped, rtsp_port)
-        procs.append(publisher)
+        shared = start_hub(parley, workdir, looped, "shared", procs)
+        own = start_hub(parley, workdir, looped, "perReader", procs)
         time.sleep(3)
+        runs = (("plain RTP/AVP", shared, f"rtsp://127.0.0.1:{shared['rtsp']}/bench", ()),
+                ("SRTP shared key", shared, f"rtsps://127.0.0.1:{shared['rtsps']}/bench", ("--insecure",)),
+                ("SRTP key per reader", own, f"rtsps://127.0.0.1:{own['rtsps']}/bench", ("--insecure",)))
         for n in counts:
-            for name, url, extra in (("plain RTP/AVP", f"rtsp://127.0.0.1:{rtsp_port}/bench", ()),
-                                     ("SRTP RTP/SAVP", f"rtsps://127.0.0.1:{rtsps_port}/bench", ("--insecure",))):
-                if publisher.poll() is not None:
-                    raise RuntimeError(f"the ffmpeg publisher exited with {publisher.returncode}")
-                point = fanout.measure(parley, url, n, "udp", hub.pid, args.settle, args.window, workdir, extra)
+            for name, hub, url, extra in runs:
+                if hub["publisher"].poll() is not None:
+                    raise RuntimeError(f"the ffmpeg publisher exited with {hub['publisher'].returncode}")
+                point = fanout.measure(parley, url, n, "udp", hub["process"].pid, args.settle, args.window, workdir, extra)
                 results.setdefault(name, {})[n] = point
-                print(f"{name:14} N={n:4}: {point['cpu_percent']:6.2f}% core, lost {point['lost']}, failed {point['failed']}, "
+                print(f"{name:19} N={n:4}: {point['cpu_percent']:6.2f}% core, lost {point['lost']}, failed {point['failed']}, "
                       f"frames/reader {point['min_frames']}-{point['max_frames']}", flush=True)
     finally:
         stop_all(procs)
 
     write_results(results, counts, args)
+
+
+def start_hub(parley, workdir, looped, keys, procs):
+    """A hub with rtsp.srtpKeys=keys on free ports, and its publisher; both appended to procs."""
+    rtsp_port, rtsps_port = free_port(), free_port()
+    hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(rtsp_port), "--rtp-port", "0", "--webrtc-port", "0", "--http-port", "0", "--https-port", "0",
+                            "--no-demo", "--log-level", "warning", "--set", "paths.readerQueuePackets=2048",
+                            "--set", "rtsp.tls=true", "--set", f"rtsp.tlsPort={rtsps_port}", "--set", f"rtsp.srtpKeys={keys}",
+                            "--set", f"tls.generatedCertificate={os.path.join(workdir, keys + '-tls.pfx')}",
+                            "--set", f"rooms.database={os.path.join(workdir, keys + '.db')}"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)
+    procs.append(hub)
+    wait_for_port(rtsp_port, 30)
+    wait_for_port(rtsps_port, 30)
+    publisher = fanout.start_publisher(looped, rtsp_port)
+    procs.append(publisher)
+    return {"process": hub, "publisher": publisher, "rtsp": rtsp_port, "rtsps": rtsps_port}
 
 
 def write_results(results, counts, args):
@@ -79,15 +92,17 @@ def write_results(results, counts, args):
         json.dump(results, f, indent=2)
     cpu = os.popen("grep -m1 'model name' /proc/cpuinfo").read().split(":")[-1].strip()
     lines = [
-        "# Cost of SRTP on the fan-out path: hub CPU per UDP reader, plain vs encrypted",
+        "# Cost of SRTP on the fan-out path: hub CPU per UDP reader, plain vs shared key vs key per reader",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores ({cpu}) with `python3 bench/srtp-fanout/run.py "
         f"--counts {args.counts}`; window {args.window:g} s per point after {args.settle:g} s settling. Source: presenter-720p.mp4 "
-        "looped (720p30 H.264 + AAC, ~3.9 Mb/s), published once; plain and SRTP readers measured alternately on the same hub.",
+        "looped (720p30 H.264 + AAC, ~3.9 Mb/s), published to two hubs (rtsp.srtpKeys shared and perReader); plain and "
+        "shared-key readers on the first, per-reader-key readers on the second, measured in turn at each N.",
         f"Load average (1 min) before the run {args.load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}: other work on the machine "
         "competes with the hub and the readers alike.",
-        "CPU is the hub process's utime+stime over the window, in % of one core. SRTP readers share one key per stream, so "
-        "each packet is encrypted (AES-128-CM + HMAC-SHA1-80) once and the same datagram goes to all of them in one sendmmsg.",
+        "CPU is the measured hub process's utime+stime over the window, in % of one core. Shared key: each packet is "
+        "encrypted (AES-128-CM + HMAC-SHA1-80) once and the same datagram goes to all readers in one sendmmsg. Key per "
+        "reader: each packet is encrypted once per reader and sent to each with its own sendmmsg of one.",
         "",
         "| readers | " + " | ".join(f"N={n}" for n in counts) + " | slope (% core per reader) | lost (all points) |",
         "|---|" + "---|" * len(counts) + "---|---|",
@@ -101,13 +116,17 @@ def write_results(results, counts, args):
         cells = " | ".join(f"{points[n]['cpu_percent']:.2f}%" for n in counts if n in points)
         lines.append(f"| {name} | {cells} | {s:.4f} | {lost}{f' ({failed} readers failed)' if failed else ''} |")
     lines.append("")
-    plain, srtp = slopes.get("plain RTP/AVP"), slopes.get("SRTP RTP/SAVP")
-    if plain and srtp is not None:
-        lines.append(f"- Per reader: plain {plain:.4f}% of a core, SRTP {srtp:.4f}%: ratio {srtp / plain:.2f}.")
+    plain, shared, own = slopes.get("plain RTP/AVP"), slopes.get("SRTP shared key"), slopes.get("SRTP key per reader")
+    if plain and shared is not None and own is not None:
+        lines.append(f"- CPU per reader (slope): plain {plain:.4f}% of a core, shared key {shared:.4f}% (ratio {shared / plain:.2f}), "
+                     f"key per reader {own:.4f}% (ratio {own / plain:.2f}).")
     for n in counts:
-        a, b = results.get("plain RTP/AVP", {}).get(n), results.get("SRTP RTP/SAVP", {}).get(n)
-        if a and b:
-            lines.append(f"- N={n}: SRTP adds {b['cpu_percent'] - a['cpu_percent']:+.2f}% of a core over plain.")
+        a = results.get("plain RTP/AVP", {}).get(n)
+        b = results.get("SRTP shared key", {}).get(n)
+        c = results.get("SRTP key per reader", {}).get(n)
+        if a and b and c:
+            lines.append(f"- N={n}: over plain, a shared key adds {b['cpu_percent'] - a['cpu_percent']:+.2f}% of a core, "
+                         f"a key per reader {c['cpu_percent'] - a['cpu_percent']:+.2f}%.")
     with open(os.path.join(args.out, "srtp-fanout.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

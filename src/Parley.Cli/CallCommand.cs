@@ -42,10 +42,11 @@ internal static class CallCommand
         var stats = new Option<string?>("--stats") { Description = "Write both directions' statistics as JSON to FILE at exit" };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
         var acceptNew = HubTrustOption.Create();
+        var token = TokenOption.Create();
         var rtspsPort = new Option<int?>("--rtsps-port") { Description = "With --listen: the RTSPS (encrypted) port peers reach, rtsps://THIS-HOST:PORT (default: the --listen port + 1; 0 picks a free one)" };
         var command = new Command("call", "Video call: send camera and microphone and show the peer, through a hub or directly (--listen), or join a room (http://host:8080/r/ROOM; lines typed on stdin are sent as chat).")
         {
-            url, listen, name, peer, source, video, audio, transport, size, fps, quality, output, duration, videoOut, audioOut, stats, logLevel, acceptNew, rtspsPort,
+            url, listen, name, peer, source, video, audio, transport, size, fps, quality, output, duration, videoOut, audioOut, stats, logLevel, acceptNew, rtspsPort, token,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -139,6 +140,7 @@ internal static class CallCommand
                     ChatInput = Console.In,
                     Logger = logger,
                     Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
+                    Token = TokenOption.Value(parse.GetValue(token)),
                 }, parse.GetValue(stats), cancellationToken);
             }
 
@@ -175,6 +177,7 @@ internal static class CallCommand
                     Status = line => Console.Error.WriteLine(line),
                     Logger = logger,
                     Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
+                    Token = TokenOption.Value(parse.GetValue(token)),
                 });
                 if (session.PeerUrl is null)
                 {

@@ -37,10 +37,11 @@ internal static class SendCommand
         var stats = new Option<FileInfo?>("--stats") { Description = "Write per-stream totals as JSON to this file at exit" };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
         var acceptNew = HubTrustOption.Create();
+        var token = TokenOption.Create();
         var rtspsPort = new Option<int?>("--rtsps-port") { Description = "With --listen: the RTSPS (encrypted) port peers reach, rtsps://THIS-HOST:PORT (default: the --listen port + 1; 0 picks a free one)" };
         var command = new Command("send", "Capture (camera, microphone, file, test pattern), encode and publish to a hub path.")
         {
-            source, url, listen, path, video, audio, transport, size, fps, rotate, mirror, quality, bitrate, keyInt, audioBitrate, dtx, channels, loop, duration, stats, logLevel, acceptNew, rtspsPort,
+            source, url, listen, path, video, audio, transport, size, fps, rotate, mirror, quality, bitrate, keyInt, audioBitrate, dtx, channels, loop, duration, stats, logLevel, acceptNew, rtspsPort, token,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -139,6 +140,7 @@ internal static class SendCommand
                 Duration = parse.GetValue(duration) is { } limit ? TimeSpan.FromSeconds(limit) : null,
                 Logger = loggerFactory.CreateLogger("parley.send"),
                 Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
+                Token = TokenOption.Value(parse.GetValue(token)),
             });
             session.Status += line => Console.Error.WriteLine($"send: {line}");
             SendReport report;

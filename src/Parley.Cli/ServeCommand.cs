@@ -19,15 +19,16 @@ internal static class ServeCommand
         var rtpPort = new Option<int?>("--rtp-port") { Description = "RTP UDP port (default 8000; 0 picks a free pair)" };
         var rtcpPort = new Option<int?>("--rtcp-port") { Description = "RTCP UDP port (default 8001)" };
         var httpPort = new Option<int?>("--http-port") { Description = "HTTP port of the web UI, players and API (default 8080; 0 picks a free one)" };
+        var httpsPort = new Option<int?>("--https-port") { Description = "HTTPS port of the web UI, players and API (default 8443; 0 picks a free one)" };
         var webrtcPort = new Option<int?>("--webrtc-port") { Description = "WebRTC (WHEP) media UDP port shared by every peer (default 8189; 0 picks a free one)" };
         var takeover = new Option<bool?>("--allow-takeover") { Description = "Let a new publisher replace the current one on a path" };
         var noDemo = new Option<bool>("--no-demo") { Description = "Do not serve the built-in demo stream" };
         var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information, warning or error" };
         var set = new Option<string[]>("--set") { Description = "Any setting as key=value, for example --set paths.readerQueuePackets=4096", AllowMultipleArgumentsPerToken = false };
 
-        var command = new Command("serve", "Run the hub: web UI on http://localhost:8080, RTSP on 8554 (RTP 8000/UDP, RTCP 8001/UDP), with a live 'demo' stream.")
+        var command = new Command("serve", "Run the hub: web UI on https://<host>:8443 (and http://localhost:8080 for this machine), RTSPS on 8322 (plain RTSP 8554 for this machine; RTP 8000/UDP, RTCP 8001/UDP), with a live 'demo' stream.")
         {
-            config, address, rtspPort, rtspsPort, rtpPort, rtcpPort, httpPort, webrtcPort, takeover, noDemo, logLevel, set,
+            config, address, rtspPort, rtspsPort, rtpPort, rtcpPort, httpPort, httpsPort, webrtcPort, takeover, noDemo, logLevel, set,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -44,6 +45,7 @@ internal static class ServeCommand
             Add("rtsp.address", parse.GetValue(address));
             Add("http.address", parse.GetValue(address));
             Add("http.port", parse.GetValue(httpPort));
+            Add("http.tlsPort", parse.GetValue(httpsPort));
             Add("webrtc.address", parse.GetValue(address));
             Add("webrtc.udpPort", parse.GetValue(webrtcPort));
             Add("rtsp.port", parse.GetValue(rtspPort));
@@ -104,7 +106,7 @@ internal static class ServeCommand
             {
                 await hub.DisposeAsync();
                 await Console.Error.WriteLineAsync(
-                    $"parley serve: cannot listen ({ex.Message}). Another program may hold RTSP port {options.Rtsp.Port}, RTSPS port {options.Rtsp.TlsPort}, HTTP port {options.Http.Port}, UDP {options.Rtsp.RtpPort}/{options.Rtsp.RtcpPort} or WebRTC UDP {options.WebRtc.UdpPort}; choose others with --rtsp-port, --rtsps-port, --http-port, --rtp-port, --rtcp-port and --webrtc-port.");
+                    $"parley serve: cannot listen ({ex.Message}). Another program may hold RTSP port {options.Rtsp.Port}, RTSPS port {options.Rtsp.TlsPort}, HTTP port {options.Http.Port}, HTTPS port {options.Http.TlsPort}, UDP {options.Rtsp.RtpPort}/{options.Rtsp.RtcpPort} or WebRTC UDP {options.WebRtc.UdpPort}; choose others with --rtsp-port, --rtsps-port, --http-port, --https-port, --rtp-port, --rtcp-port and --webrtc-port.");
                 return ExitCodes.Failure;
             }
 

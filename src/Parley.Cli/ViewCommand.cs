@@ -22,9 +22,10 @@ internal static class ViewCommand
         var stats = new Option<string?>("--stats") { Description = "Write per-stream statistics as JSON to FILE at exit" };
         var debug = new Option<int>("--debug") { Description = "1: debug log, 2: trace log", DefaultValueFactory = _ => 0 };
         var acceptNew = HubTrustOption.Create();
+        var token = TokenOption.Create();
         var command = new Command("view", "Play a stream: RTSP over UDP or TCP, jitter buffer, lip sync, decode, render or record.")
         {
-            url, output, duration, maxDuration, transport, videoOut, audioOut, stats, debug, acceptNew,
+            url, output, duration, maxDuration, transport, videoOut, audioOut, stats, debug, acceptNew, token,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -86,6 +87,7 @@ internal static class ViewCommand
                 Status = line => Console.Error.WriteLine(line),
                 Logger = logger,
                 Trust = HubTrustOption.Trust(parse.GetValue(acceptNew)),
+                Token = TokenOption.Value(parse.GetValue(token)),
             });
 
             ViewReport report;

@@ -54,6 +54,7 @@ public sealed class HubHost : IAsyncDisposable
                 RtcpPort = options.Rtsp.RtcpPort,
                 TlsPort = options.Rtsp.TlsPort,
                 TlsCertificate = options.Rtsp.Tls ? Certificate : null,
+                Plaintext = options.Rtsp.Plaintext,
                 SessionTimeout = TimeSpan.FromSeconds(options.Rtsp.SessionTimeoutSeconds),
                 WriteTimeout = TimeSpan.FromSeconds(options.Rtsp.WriteTimeoutSeconds),
                 AccessControl = Auth is null ? null : new RtspHubAccessControl(Auth),
@@ -61,7 +62,8 @@ public sealed class HubHost : IAsyncDisposable
                 AuthRealm = HubAuthorizer.Realm,
                 MaxConnectionsPerAddress = options.Rtsp.MaxConnectionsPerAddress,
             },
-            new RtspHubHandler(Paths, options.Paths.ReaderQueuePackets, loggerFactory.CreateLogger<RtspHubHandler>()),
+            new RtspHubHandler(Paths, options.Paths.ReaderQueuePackets, loggerFactory.CreateLogger<RtspHubHandler>(),
+                srtpKeyPerReader: options.Rtsp.SrtpKeys == HubOptions.SrtpKeying.PerReader),
             loggerFactory,
             clock);
     }
@@ -140,6 +142,10 @@ public sealed class HubHost : IAsyncDisposable
             if (Web is not null)
             {
                 _logger.LogInformation("demo player: http://localhost:{Port}/{Path}", Web.Port, _options.Demo.Path);
+                if (Web.TlsPort != 0)
+                {
+                    _logger.LogInformation("demo player from other machines: https://<this host>:{Port}/{Path}", Web.TlsPort, _options.Demo.Path);
+                }
             }
         }
     }

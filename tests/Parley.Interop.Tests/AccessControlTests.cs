@@ -93,6 +93,54 @@ public sealed class AccessControlTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_replayed_digest_answer_is_refused_with_stale_and_a_rising_nonce_count_is_accepted()
+    {
+        await using var hub = await StartHubAsync();
+        string url = hub.Url("cam1");
+        string challenge;
+        using (var c = await RawRtspConnection.OpenAsync(hub.Port))
+        {
+            await c.SendAsync($"DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+            var r = await c.ReadResponseAsync();
+            Assert.Equal(401, r?.Status);
+            challenge = r!.Header("WWW-Authenticate")!;
+        }
+
+        output.WriteLine(challenge);
+        var nonce = System.Text.RegularExpressions.Regex.Match(challenge, "nonce=\"([0-9a-f]+)\"");
+        Assert.True(nonce.Success, challenge);
+        Assert.Contains("qop=\"auth\"", challenge, StringComparison.Ordinal);
+
+        // A Digest answer (RFC 7616 §3.4.1, qop=auth) computed as a client holding the password would.
+#pragma warning disable CA5351 // RFC 2617 Digest is defined with MD5.
+        static string Md5(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(text)));
+#pragma warning restore CA5351
+        string Answer(string nc)
+        {
+            string ha1 = Md5($"viewer:{HubAuthorizer.Realm}:{ViewerPassword}");
+            string response = Md5($"{ha1}:{nonce.Groups[1].Value}:{nc}:0a4f113b:auth:{Md5($"DESCRIBE:{url}")}");
+            return $"Digest username=\"viewer\", realm=\"{HubAuthorizer.Realm}\", nonce=\"{nonce.Groups[1].Value}\", uri=\"{url}\", " +
+                $"qop=auth, nc={nc}, cnonce=\"0a4f113b\", response=\"{response}\", algorithm=MD5";
+        }
+
+        async Task<RawResponse?> DescribeAsync(string authorization)
+        {
+            using var c = await RawRtspConnection.OpenAsync(hub.Port);
+            await c.SendAsync($"DESCRIBE {url} RTSP/1.0\r\nCSeq: 2\r\nAuthorization: {authorization}\r\n\r\n");
+            return await c.ReadResponseAsync();
+        }
+
+        // No stream on cam1: an authorized DESCRIBE gets 404, a refused one 401.
+        Assert.Equal(404, (await DescribeAsync(Answer("00000001")))?.Status);
+        var replay = await DescribeAsync(Answer("00000001"));
+        Assert.Equal(401, replay?.Status);
+        Assert.Contains("stale=TRUE", replay!.Header("WWW-Authenticate"), StringComparison.Ordinal);
+        Assert.Contains("nonce count did not increase", replay.Header("X-Parley-Error"), StringComparison.Ordinal);
+        Assert.Equal(404, (await DescribeAsync(Answer("00000002")))?.Status);
+        Assert.Equal(401, (await DescribeAsync(Answer("00000002")))?.Status);
+    }
+
+    [Fact]
     public async Task Gstreamer_rtspsrc_reads_with_user_id_and_user_pw_and_fails_with_a_wrong_one()
     {
         await using var hub = await StartHubAsync();

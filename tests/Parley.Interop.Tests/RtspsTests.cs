@@ -143,7 +143,7 @@ public sealed class RtspsTests(ITestOutputHelper output)
             certificate is not null && string.Equals(HubCertificate.Fingerprint(certificate), fingerprint, StringComparison.Ordinal),
     });
 
-    private sealed class CountingReceiver : IRtspMediaReceiver
+    internal sealed class CountingReceiver : IRtspMediaReceiver
     {
         private long _rtp;
 

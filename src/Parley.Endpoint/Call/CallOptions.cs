@@ -61,6 +61,12 @@ public sealed class CallOptions
     /// <summary>How an rtsps:// hub's certificate is checked; null uses <see cref="Trust.HubTrust.Default"/>.</summary>
     public Trust.HubTrust? Trust { get; init; }
 
+    /// <summary>
+    /// A join token (the hub's HS256 JWT) presented to the hub as <c>Authorization: Bearer</c> on every RTSP request;
+    /// null presents none (loopback, or user:password in the URL).
+    /// </summary>
+    public string? Token { get; init; }
+
     /// <summary>Whether <paramref name="name"/> can be a path segment: 1-64 of letters, digits, '-', '_', '.' (not "." or "..").</summary>
     public static bool IsValidName(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= 64 && name is not ("." or "..")

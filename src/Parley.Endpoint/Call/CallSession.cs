@@ -67,6 +67,7 @@ public sealed class CallSession
             Duration = _options.Duration,
             Logger = _logger,
             Trust = _options.Trust,
+            Token = _options.Token,
         });
         if (_options.Status is { } status)
         {
@@ -129,6 +130,7 @@ public sealed class CallSession
                 Url = peer,
                 Transport = _options.Transport,
                 Trust = _options.Trust,
+                Token = _options.Token,
                 Duration = remaining,
                 MaxDuration = remaining is { } r && r > ViewOptions.DefaultMaxDuration ? r : ViewOptions.DefaultMaxDuration,
                 OutputPath = _options.OutputPath,

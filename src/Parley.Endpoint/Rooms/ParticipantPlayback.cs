@@ -37,6 +37,7 @@ internal sealed class ParticipantPlayback
         {
             Url = url,
             Transport = options.Transport,
+            Token = options.Token,
             MaxDuration = options.Duration is { } d && d > ViewOptions.DefaultMaxDuration ? d : ViewOptions.DefaultMaxDuration,
             OutputPath = recording,
             VideoSink = _tile,

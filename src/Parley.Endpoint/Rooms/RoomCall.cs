@@ -70,7 +70,7 @@ public sealed class RoomCall
         CancellationTokenSource? sendStop = null;
         SendReport? sendReport = null;
         string room = RoomControlClient.TryParseRoomUrl(_options.RoomUrl, out string? r) ? r! : "";
-        var client = new RoomControlClient(_options.RoomUrl, _options.Name, _logger, _options.Trust);
+        var client = new RoomControlClient(_options.RoomUrl, _options.Name, _logger, _options.Trust) { Token = _options.Token };
         try
         {
             _grid = _options.VideoOutput is null ? null : new VideoGrid(output, _options.CanvasSize.Width, _options.CanvasSize.Height, _logger);
@@ -239,6 +239,7 @@ public sealed class RoomCall
             Muting = _muting,
             Logger = _logger,
             Trust = _options.Trust,
+            Token = _options.Token,
         });
         var stop = CancellationTokenSource.CreateLinkedTokenSource(callToken);
         return (RunSendAsync(send, stop.Token), stop);

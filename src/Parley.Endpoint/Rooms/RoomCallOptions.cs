@@ -65,6 +65,12 @@ public sealed class RoomCallOptions
     /// <summary>Joining, presence, chat lines, playbacks, reconnections.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>
+    /// A join token (the hub's HS256 JWT) presented as <c>Authorization: Bearer</c> on the room's control WebSocket
+    /// and on every RTSP request of publishing and playing; null presents none (a hub that trusts this machine).
+    /// </summary>
+    public string? Token { get; init; }
+
     /// <summary>The recording file of one participant: <c>dir/stem-ID.ext</c>, with <c>-N</c> added for their Nth stream of the call.</summary>
     /// <param name="outputPath">The --output path.</param>
     /// <param name="participantId">The participant's id.</param>

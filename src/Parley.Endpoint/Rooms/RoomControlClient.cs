@@ -57,6 +57,11 @@ public sealed class RoomControlClient : IAsyncDisposable
         _trust = trust ?? HubTrust.Default;
     }
 
+    /// <summary>
+    /// A join token sent as <c>Authorization: Bearer</c> (RFC 6750 §2.1) in the WebSocket handshake; null sends none.
+    /// </summary>
+    public string? Token { get; init; }
+
     /// <summary>The room's page URL.</summary>
     public Uri RoomUrl { get; }
 
@@ -320,6 +325,10 @@ public sealed class RoomControlClient : IAsyncDisposable
             _logger.LogWarning("chat and room control to {Host} travel unencrypted over http://; use https://{Host}:8443{Path} (the hub's HTTPS port) to encrypt them", RoomUrl.Host, RoomUrl.Host, RoomUrl.AbsolutePath);
         }
 
+        if (Token is { Length: > 0 } token)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
         try
         {
             try
@@ -337,6 +346,15 @@ public sealed class RoomControlClient : IAsyncDisposable
             catch (WebSocketException e) when (socket.HttpStatusCode == HttpStatusCode.BadRequest)
             {
                 throw new RoomException($"the hub refused the room name '{Room}' (400). Room names are 1-64 of letters, digits, '-', '_', '.', not starting with '.'.", e);
+            }
+            catch (WebSocketException e) when (socket.HttpStatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                // The hub says why in X-Parley-Error: an expired or foreign token, a missing permission, plain HTTP from another machine.
+                string reason = socket.HttpResponseHeaders?.TryGetValue("X-Parley-Error", out var values) == true ? string.Join("; ", values) : "no reason given";
+                string hint = socket.HttpStatusCode == HttpStatusCode.Unauthorized
+                    ? (Token is null ? " Ask for an invitation and pass its join token with --token." : " Ask for a new invitation (join token).")
+                    : "";
+                throw new RoomException($"the hub at {where} refused to let you into room '{Room}' ({(int)socket.HttpStatusCode}: {reason}).{hint}", e);
             }
             catch (WebSocketException e) when (socket.HttpStatusCode != 0)
             {

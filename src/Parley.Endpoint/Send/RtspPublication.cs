@@ -23,14 +23,16 @@ internal sealed class RtspPublication : IRtspMediaReceiver, IAsyncDisposable
     private readonly RtspClientTransport _transport;
     private readonly ILogger _logger;
     private readonly HubTrust _trust;
+    private readonly string? _token;
     private readonly Action<int> _onKeyFrameRequest;
     private SdpSession? _sdp;
     private volatile RtspClient? _client;
     private TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reconnects;
 
-    public RtspPublication(Uri url, RtspClientTransport transport, HubTrust trust, ILogger logger, Action<int> onKeyFrameRequest)
+    public RtspPublication(Uri url, RtspClientTransport transport, HubTrust trust, ILogger logger, Action<int> onKeyFrameRequest, string? token = null)
     {
+        _token = token;
         _trust = trust;
         _url = url;
         // The hub takes no SRTP from publishers: over rtsps:// media goes interleaved inside the TLS connection.
@@ -139,7 +141,7 @@ internal sealed class RtspPublication : IRtspMediaReceiver, IAsyncDisposable
 
     private async Task<RtspClient> ConnectAsync(CancellationToken cancellationToken)
     {
-        var client = await _trust.ConnectAsync(_url, new RtspClientOptions { Transport = _transport, Receiver = this, Logger = _logger }, _logger, cancellationToken).ConfigureAwait(false);
+        var client = await _trust.ConnectAsync(_url, new RtspClientOptions { Transport = _transport, Receiver = this, Logger = _logger, BearerToken = _token }, _logger, cancellationToken).ConfigureAwait(false);
         try
         {
             await client.AnnounceAsync(_sdp!.Clone(), cancellationToken).ConfigureAwait(false);

@@ -80,4 +80,10 @@ public sealed class SendOptions
     /// </summary>
     public Trust.HubTrust? Trust { get; init; }
 
+    /// <summary>
+    /// A join token (the hub's HS256 JWT) presented to the hub as <c>Authorization: Bearer</c> on every RTSP request;
+    /// null presents none (loopback, or user:password in the URL).
+    /// </summary>
+    public string? Token { get; init; }
+
 }

@@ -78,7 +78,7 @@ public sealed class SendSession
         using var source = MediaSourceFactory.Create(_options.Source, wantsVideo ? _options.VideoFormat : null, wantsAudio ? new AudioCaptureFormat(_options.AudioChannels) : null, _options.Loop);
         using var video = wantsVideo ? new VideoTrackSender(_options, 0) : null;
         using var audio = wantsAudio ? new AudioTrackSender(_options, wantsVideo ? 1 : 0) : null;
-        await using var publication = new RtspPublication(_options.Url, _options.Transport, _options.Trust ?? Trust.HubTrust.Default, _logger, _ => video?.RequestKeyFrame());
+        await using var publication = new RtspPublication(_options.Url, _options.Transport, _options.Trust ?? Trust.HubTrust.Default, _logger, _ => video?.RequestKeyFrame(), _options.Token);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         var startUtc = DateTime.UtcNow;

@@ -22,6 +22,12 @@ public sealed class ViewOptions
     /// </summary>
     public Trust.HubTrust? Trust { get; init; }
 
+    /// <summary>
+    /// A join token (the hub's HS256 JWT) presented to the hub as <c>Authorization: Bearer</c> on every RTSP request;
+    /// null presents none (loopback, or user:password in the URL).
+    /// </summary>
+    public string? Token { get; init; }
+
     /// <summary>Stop after this long (from the start of the run, reconnections included); null runs until cancelled.</summary>
     public TimeSpan? Duration { get; init; }
 

@@ -197,6 +197,7 @@ public sealed class ViewSession
                 Logger = _logger,
                 TimeProvider = _clock.Time,
                 UserAgent = "Parley view",
+                BearerToken = _options.Token,
             }, _logger, cancellationToken).ConfigureAwait(false);
             var sdp = await client.DescribeAsync(cancellationToken).ConfigureAwait(false);
             var selection = ViewTracks.Select(sdp);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Parley.Security.Access;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -36,7 +37,10 @@ public static class HubConfigurationLoader
         ["rtsp.rtcpPort"] = (o, v) => o.Rtsp.RtcpPort = Port(v),
         ["rtsp.tls"] = (o, v) => o.Rtsp.Tls = Bool(v),
         ["rtsp.tlsPort"] = (o, v) => o.Rtsp.TlsPort = Port(v),
+        ["rtsp.plaintext"] = (o, v) => o.Rtsp.Plaintext = Plaintext(v),
+        ["rtsp.srtpKeys"] = (o, v) => o.Rtsp.SrtpKeys = OneOf(v, "shared", "perReader") == "shared" ? HubOptions.SrtpKeying.Shared : HubOptions.SrtpKeying.PerReader,
         ["http.tls"] = (o, v) => o.Http.Tls = Bool(v),
+        ["http.plaintext"] = (o, v) => o.Http.Plaintext = Plaintext(v),
         ["http.tlsPort"] = (o, v) => o.Http.TlsPort = Port(v),
         ["tls.certificate"] = (o, v) => o.Tls.Certificate = v,
         ["tls.key"] = (o, v) => o.Tls.Key = v,
@@ -109,6 +113,7 @@ public static class HubConfigurationLoader
 
         Apply(options, FromEnvironment(environment), "environment");
         Apply(options, overrides, "command line");
+        CheckReachable(options);
         return options;
     }
 
@@ -207,7 +212,24 @@ public static class HubConfigurationLoader
         }
     }
 
+    // A protocol with its encrypted port off and its plain port closed to everyone would serve no one.
+    private static void CheckReachable(HubOptions options)
+    {
+        if (!options.Rtsp.Tls && options.Rtsp.Plaintext == PlaintextMode.Off)
+        {
+            throw new HubConfigurationException("rtsp.tls is false and rtsp.plaintext is off: no client could use RTSP. Turn rtsp.tls on, or set rtsp.plaintext to loopback or allow.");
+        }
+
+        if (options.Http.Enabled && !options.Http.Tls && options.Http.Plaintext == PlaintextMode.Off)
+        {
+            throw new HubConfigurationException("http.tls is false and http.plaintext is off: no client could use the web UI. Turn http.tls on, set http.plaintext to loopback or allow, or set http.enabled to false.");
+        }
+    }
+
     private static FormatException Expected(string what) => new(what);
+
+    private static PlaintextMode Plaintext(string value) =>
+        PlaintextPolicy.TryParse(value, out var mode) ? mode : throw Expected("loopback (plain only for clients on this machine), allow (everyone) or off (no one)");
 
     private static int Int(string value, int min, int max) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max

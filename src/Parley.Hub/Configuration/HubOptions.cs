@@ -75,6 +75,19 @@ public sealed partial class HubOptions
         /// <summary>RTSPS TCP port; 0 picks a free one.</summary>
         public int TlsPort { get; set; } = 8322;
 
+        /// <summary>
+        /// Who plain RTSP on <see cref="Port"/> serves: loopback clients only (default), everyone (allow) or no one
+        /// (off). Any other client gets 403 with the rtsps:// URL to use instead.
+        /// </summary>
+        public Parley.Security.Access.PlaintextMode Plaintext { get; set; } = Parley.Security.Access.PlaintextMode.Loopback;
+
+        /// <summary>
+        /// SRTP keys of RTSPS readers over UDP: <see cref="SrtpKeying.Shared"/> (default) encrypts each packet once for
+        /// all readers of a stream; <see cref="SrtpKeying.PerReader"/> gives every reader its own key, encrypting per
+        /// reader (a reader's key lets it decrypt only its own copy and forge nothing for the others).
+        /// </summary>
+        public SrtpKeying SrtpKeys { get; set; } = SrtpKeying.Shared;
+
         /// <summary>Seconds of silence after which a session is closed.</summary>
         public int SessionTimeoutSeconds { get; set; } = 60;
 
@@ -83,6 +96,16 @@ public sealed partial class HubOptions
 
         /// <summary>RTSP connections one client address may hold at once (0: no limit).</summary>
         public int MaxConnectionsPerAddress { get; set; } = 256;
+    }
+
+    /// <summary>How RTSPS readers over UDP are keyed (rtsp.srtpKeys).</summary>
+    public enum SrtpKeying
+    {
+        /// <summary>One key per stream; each packet encrypted once for every reader.</summary>
+        Shared,
+
+        /// <summary>One key per reader; each packet encrypted once per reader.</summary>
+        PerReader,
     }
 
     /// <summary>HTTP settings (MediaMTX's default port 8080).</summary>
@@ -97,8 +120,19 @@ public sealed partial class HubOptions
         /// <summary>HTTP TCP port; 0 picks a free one.</summary>
         public int Port { get; set; } = 8080;
 
-        /// <summary>Also serve HTTPS (and so WSS) on <see cref="TlsPort"/> with the hub certificate.</summary>
-        public bool Tls { get; set; }
+        /// <summary>
+        /// Serve HTTPS (and so WSS) on <see cref="TlsPort"/> with the hub certificate, beside plain HTTP. On by default:
+        /// browsers grant camera and microphone (getUserMedia) to a page from another machine only over HTTPS, and
+        /// passwords and join tokens must not cross a network in clear.
+        /// </summary>
+        public bool Tls { get; set; } = true;
+
+        /// <summary>
+        /// Who plain HTTP on <see cref="Port"/> serves: loopback clients only (default); everyone (allow); no one
+        /// (off). A client it does not serve is redirected (308) to the HTTPS URL for pages, and refused (403, naming
+        /// the HTTPS URL) for the API, WebSockets and WHIP/WHEP.
+        /// </summary>
+        public Parley.Security.Access.PlaintextMode Plaintext { get; set; } = Parley.Security.Access.PlaintextMode.Loopback;
 
         /// <summary>HTTPS TCP port; 0 picks a free one.</summary>
         public int TlsPort { get; set; } = 8443;

@@ -47,6 +47,7 @@ public sealed class HubWebServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly HttpAccess _access;
     private readonly SecurityHeaders _securityHeaders;
+    private readonly PlaintextGate _plaintext;
     private WebApplication? _app;
 
     /// <summary>Creates the server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -69,6 +70,7 @@ public sealed class HubWebServer : IAsyncDisposable
         _time = time;
         _access = new HttpAccess(auth);
         _securityHeaders = new SecurityHeaders(options.AllowedOrigins);
+        _plaintext = new PlaintextGate(options.Plaintext, () => TlsPort);
         Rooms = rooms;
         Sources = new WebSourceRegistry(paths, time, loggerFactory.CreateLogger<WebSourceRegistry>());
         Catalog = new StreamCatalog(paths, Sources, time);
@@ -118,10 +120,13 @@ public sealed class HubWebServer : IAsyncDisposable
             }
         });
         var app = builder.Build();
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
             _securityHeaders.Apply(context);
-            return next(context);
+            if (!await _plaintext.TryAnswerAsync(context))
+            {
+                await next(context);
+            }
         });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         Map(app);
@@ -141,10 +146,15 @@ public sealed class HubWebServer : IAsyncDisposable
             .ToList();
         Port = addresses.First(a => a.Scheme == Uri.UriSchemeHttp).Port;
         TlsPort = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps)?.Port ?? 0;
-        _logger.LogInformation("web UI: http://localhost:{Port}/", Port);
+        _logger.LogInformation("web UI: http://localhost:{Port}/ (plain HTTP for {Whom})", Port, _options.Plaintext switch
+        {
+            Parley.Security.Access.PlaintextMode.Allow => "every client (http.plaintext: allow)",
+            Parley.Security.Access.PlaintextMode.Off => "no client (http.plaintext: off)",
+            _ => "this machine only; others are sent to HTTPS",
+        });
         if (TlsPort != 0)
         {
-            _logger.LogInformation("web UI: https://localhost:{Port}/", TlsPort);
+            _logger.LogInformation("web UI: https://localhost:{Port}/ (from other machines: https://<this host>:{Port}/)", TlsPort, TlsPort);
         }
     }
 

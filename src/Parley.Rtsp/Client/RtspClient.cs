@@ -657,6 +657,10 @@ public sealed class RtspClient : IAsyncDisposable
         {
             request.Headers["Authorization"] = authorization;
         }
+        else if (_options.BearerToken is { Length: > 0 } token && !request.Headers.Contains("Authorization"))
+        {
+            request.Headers["Authorization"] = "Bearer " + token;
+        }
 
         var tcs = new TaskCompletionSource<RtspResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_pendingGate)

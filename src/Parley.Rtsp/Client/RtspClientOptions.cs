@@ -43,6 +43,13 @@ public sealed class RtspClientOptions
     /// </summary>
     public string? PlayRange { get; set; } = "npt=0.000-";
 
+    /// <summary>
+    /// A bearer token (a Parley join token) sent as <c>Authorization: Bearer</c> (RFC 6750 §2.1) on every request;
+    /// the URL's user and password then go unused. Null sends none. Keep it to rtsps:// or
+    /// loopback: on plain RTSP anyone on the path can read and replay it.
+    /// </summary>
+    public string? BearerToken { get; set; }
+
     /// <summary>User-Agent header value (RFC 2326 §12.41).</summary>
     public string UserAgent { get; set; } = "Parley";
 

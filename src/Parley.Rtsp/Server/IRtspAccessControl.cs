@@ -31,8 +31,9 @@ public enum RtspAccessAction
 /// <param name="Credentials">The parsed Authorization header, or null when absent or unusable.</param>
 /// <param name="RequestUri">The request URI (Digest answers are bound to it).</param>
 /// <param name="Query">The URL query without '?', not decoded (a token may come as token=...); null when absent.</param>
+/// <param name="BearerToken">The token of an <c>Authorization: Bearer</c> header (RFC 6750 §2.1), or null.</param>
 public readonly record struct RtspAccessRequest(IPAddress RemoteAddress, RtspAccessAction Action, string Path,
-    RtspCredentials? Credentials, string RequestUri, string? Query);
+    RtspCredentials? Credentials, string RequestUri, string? Query, string? BearerToken = null);
 
 /// <summary>
 /// An answer: 200 to go on, 401 to ask for credentials (the server adds the challenges), 403 to refuse. The reason

@@ -7,17 +7,28 @@ namespace Parley.Rtsp.Server;
 /// <summary>
 /// Puts <see cref="IRtspAccessControl"/> in front of the requests that open a path, and speaks the challenge side
 /// of RFC 2617: a 401 carries <c>WWW-Authenticate: Digest realm=..., nonce=..., algorithm=MD5</c> (when Digest is
-/// offered) and <c>Basic realm=...</c>. Nonces are stateless: 8 bytes of issue time (Unix seconds) and 8 bytes of
-/// HMAC-SHA256 over them under a per-server key, so any connection can check them and none need be remembered; an
-/// old or foreign nonce is answered with a new challenge (stale=TRUE when only the age was wrong).
+/// offered, with qop="auth") and <c>Basic realm=...</c>. Nonces carry their own proof: 8 bytes of issue time (Unix
+/// seconds), 8 random bytes (so no two challenges share a nonce) and 8 bytes of HMAC-SHA256 over both under a
+/// per-server key, so any connection can check them; an old or foreign nonce is answered with a new challenge
+/// (stale=TRUE when only the age was wrong). What is remembered is each nonce's highest accepted nonce count
+/// (<see cref="DigestNonceCounts"/>): an answer whose nc does not increase is a replayed header and gets a new
+/// challenge with stale=TRUE, which a client holding the password answers without asking its user.
 /// </summary>
 internal sealed class RtspAccessGate
 {
     private static readonly TimeSpan NonceLifetime = TimeSpan.FromMinutes(10);
     private readonly byte[] _nonceKey = RandomNumberGenerator.GetBytes(32);
     private readonly RtspServer _server;
+    private readonly DigestNonceCounts _counts;
 
-    public RtspAccessGate(RtspServer server) => _server = server;
+    public RtspAccessGate(RtspServer server)
+    {
+        _server = server;
+        _counts = new DigestNonceCounts(server.Time, NonceLifetime);
+    }
+
+    /// <summary>Digest answers refused because their nonce count did not increase.</summary>
+    public long ReplayedNonceCounts => _counts.Replays;
 
     /// <summary>Null when the request may go on; otherwise the refusal to send.</summary>
     public async ValueTask<RtspResponse?> CheckAsync(RtspServerConnection connection, RtspRequest request, int cseq,
@@ -36,7 +47,11 @@ internal sealed class RtspAccessGate
             return null;
         }
 
-        RtspCredentials.TryParse(request.Headers["Authorization"], request.Method, out var credentials);
+        string? authorization = request.Headers["Authorization"];
+        RtspCredentials.TryParse(authorization, request.Method, out var credentials);
+        // A join token as an HTTP bearer token (RFC 6750 §2.1), what Parley endpoints send with --token.
+        string? bearer = authorization is { Length: > 7 } && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization[7..].Trim() : null;
         bool stale = false;
         if (credentials is { IsDigest: true } && !IsFreshNonce(credentials.Nonce!, out stale))
         {
@@ -44,7 +59,15 @@ internal sealed class RtspAccessGate
         }
 
         var decision = await control.AuthorizeAsync(
-            new RtspAccessRequest(connection.RemoteEndPoint.Address, action, path, credentials, request.Uri, query), cancellationToken);
+            new RtspAccessRequest(connection.RemoteEndPoint.Address, action, path, credentials, request.Uri, query, bearer), cancellationToken);
+        if (decision.StatusCode == 200 && credentials is { IsDigest: true, NonceCount: { } nc }
+            && !(DigestNonceCounts.TryParseCount(nc, out uint count) && _counts.TryAdvance(credentials.Nonce!, count)))
+        {
+            // Allowed by a Digest answer already used: a captured header replayed, or a client out of step.
+            decision = new RtspAccessDecision(401, "Digest nonce count did not increase (a replayed request); answer the new challenge");
+            stale = true;
+        }
+
         if (decision.StatusCode == 200)
         {
             connection.AddGrant(grant);
@@ -63,7 +86,7 @@ internal sealed class RtspAccessGate
             if (_server.Options.OfferDigest)
             {
                 response.Headers.Add("WWW-Authenticate",
-                    $"Digest realm=\"{realm}\", nonce=\"{NewNonce()}\", algorithm=MD5{(stale ? ", stale=TRUE" : "")}");
+                    $"Digest realm=\"{realm}\", nonce=\"{NewNonce()}\", algorithm=MD5, qop=\"auth\"{(stale ? ", stale=TRUE" : "")}");
             }
 
             response.Headers.Add("WWW-Authenticate", $"Basic realm=\"{realm}\"");
@@ -115,24 +138,25 @@ internal sealed class RtspAccessGate
 
     private string NewNonce()
     {
-        Span<byte> nonce = stackalloc byte[16];
+        Span<byte> nonce = stackalloc byte[24];
         BinaryPrimitives.WriteInt64BigEndian(nonce, _server.Time.GetUtcNow().ToUnixTimeSeconds());
-        Sign(nonce[..8], nonce[8..]);
+        RandomNumberGenerator.Fill(nonce[8..16]);
+        Sign(nonce[..16], nonce[16..]);
         return Convert.ToHexStringLower(nonce);
     }
 
     private bool IsFreshNonce(string nonce, out bool stale)
     {
         stale = false;
-        Span<byte> bytes = stackalloc byte[16];
-        if (nonce.Length != 32 || Convert.FromHexString(nonce, bytes, out _, out int written) != OperationStatus.Done || written != 16)
+        Span<byte> bytes = stackalloc byte[24];
+        if (nonce.Length != 48 || Convert.FromHexString(nonce, bytes, out _, out int written) != OperationStatus.Done || written != 24)
         {
             return false;
         }
 
         Span<byte> mac = stackalloc byte[8];
-        Sign(bytes[..8], mac);
-        if (!CryptographicOperations.FixedTimeEquals(mac, bytes[8..]))
+        Sign(bytes[..16], mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac, bytes[16..]))
         {
             return false;
         }

@@ -52,6 +52,9 @@ public sealed class RtspCredentials
     /// <summary>The server nonce a Digest answer was computed over; null for Basic.</summary>
     public string? Nonce => _nonce;
 
+    /// <summary>The nc parameter of a Digest answer with qop=auth (8 hex digits, RFC 7616 §3.4); null otherwise.</summary>
+    public string? NonceCount => _qop is null ? null : _nc;
+
     /// <summary>
     /// Parses an Authorization header value of a request with <paramref name="method"/>. False for anything else
     /// (other schemes, missing fields, bad base64), never an exception.

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Parley.Rtp.Sdp;
+using Parley.Security.Access;
 
 namespace Parley.Rtsp.Server;
 
@@ -44,6 +45,10 @@ internal sealed class RtspRequestDispatcher
         {
             // RFC 2326 §12.17: CSeq must be present in every request.
             result = new(Error(400, null, "missing or invalid CSeq header"));
+        }
+        else if (!connection.IsSecure && !PlaintextPolicy.Permits(_server.Options.Plaintext, connection.RemoteEndPoint.Address))
+        {
+            result = new(PlaintextRefusal(connection, request, cseq));
         }
         else if (request.Headers["Require"] is { } require)
         {
@@ -98,7 +103,13 @@ internal sealed class RtspRequestDispatcher
             return new(Error(described.StatusCode == 200 ? 404 : described.StatusCode, cseq, described.Reason));
         }
 
-        var sdp = ForReaders(described.Description, connection.IsSecure ? described.Srtp : null);
+        var srtp = connection.IsSecure ? described.Srtp : null;
+        if (srtp is { IsPerReader: true })
+        {
+            connection.OfferKey(path, srtp);
+        }
+
+        var sdp = ForReaders(described.Description, srtp);
         var response = RtspResponse.Create(200, cseq);
         response.Headers["Content-Base"] = baseUri + "/";
         response.Headers["Content-Type"] = "application/sdp";
@@ -242,7 +253,10 @@ internal sealed class RtspRequestDispatcher
                 }
 
                 string baseUri = BaseOf(request.Uri, url, path);
-                var srtp = connection.IsSecure ? described.Srtp : null;
+                // A per-reader key must be the one this connection's DESCRIBE put in the SDP the client read.
+                var srtp = !connection.IsSecure ? null
+                    : described.Srtp is { IsPerReader: true } ? connection.OfferedKey(path) ?? described.Srtp
+                    : described.Srtp;
                 session = _server.CreateSession(connection, RtspSessionMode.Play, path, ForReaders(described.Description, srtp), baseUri);
                 session.OfferedSrtp = srtp;
             }
@@ -548,6 +562,33 @@ internal sealed class RtspRequestDispatcher
         var response = RtspResponse.Create(200, cseq);
         response.Headers["Session"] = session.Id;
         return response;
+    }
+
+    // 403 to a client plain RTSP does not serve, naming the rtsps:// URL of the same resource on this host.
+    private RtspResponse PlaintextRefusal(RtspServerConnection connection, RtspRequest request, int cseq)
+    {
+        string whom = _server.Options.Plaintext == PlaintextMode.Off ? "no client (rtsp.plaintext: off)"
+            : "clients on the hub's own machine (rtsp.plaintext: loopback)";
+        string detail;
+        if (_server.TlsPort != 0)
+        {
+            // OPTIONS may name "*"; then the address the client dialled stands in for the host.
+            bool parsed = RtspUri.TryParse(request.Uri, out RtspUriParts? url);
+            string host = parsed ? url!.Host : connection.LocalAddress.ToString();
+            string secure = $"rtsps://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{_server.TlsPort}/{(parsed ? url!.Path : "")}";
+            detail = $"plain RTSP is served to {whom} only; use {secure}";
+            var response = Error(403, cseq, detail);
+            response.Headers["Location"] = secure;
+            response.Headers["Content-Type"] = "text/plain; charset=utf-8";
+            response.Body = Encoding.UTF8.GetBytes(detail + "\r\n");
+            return response;
+        }
+
+        detail = $"plain RTSP is served to {whom} only and RTSPS is off; ask the hub's operator to turn rtsp.tls on, or to set rtsp.plaintext: allow on a trusted network";
+        var refusal = Error(403, cseq, detail);
+        refusal.Headers["Content-Type"] = "text/plain; charset=utf-8";
+        refusal.Body = Encoding.UTF8.GetBytes(detail + "\r\n");
+        return refusal;
     }
 
     private RtspResponse Error(int statusCode, int? cseq, string? detail)

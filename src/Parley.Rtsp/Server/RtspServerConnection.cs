@@ -28,6 +28,7 @@ internal sealed class RtspServerConnection
     private readonly InterleavedRoute?[] _channels = new InterleavedRoute?[256];
     private readonly List<RtspServerSession> _sessions = [];
     private readonly HashSet<string> _grants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SrtpSendGroup> _offeredKeys = new(StringComparer.Ordinal);
     private readonly byte[] _frameScratch = new byte[ushort.MaxValue];
     private readonly ILogger _logger;
     private int _closed;
@@ -42,6 +43,8 @@ internal sealed class RtspServerConnection
         _stream = new NetworkStream(socket, ownsSocket: true);
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         RemoteEndPoint = remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
+        var local = (IPEndPoint)socket.LocalEndPoint!;
+        LocalAddress = local.Address.IsIPv4MappedToIPv6 ? local.Address.MapToIPv4() : local.Address;
         LastRequest = server.Time.GetTimestamp();
     }
 
@@ -69,6 +72,32 @@ internal sealed class RtspServerConnection
         }
     }
 
+    /// <summary>
+    /// Remembers the per-reader SRTP key a DESCRIBE of <paramref name="path"/> offered on this connection, so the
+    /// SETUP that follows keys the session with the key the client read (at most 8 paths; a client reads a few).
+    /// </summary>
+    public void OfferKey(string path, SrtpSendGroup group)
+    {
+        lock (_offeredKeys)
+        {
+            if (_offeredKeys.Count >= 8 && !_offeredKeys.ContainsKey(path))
+            {
+                _offeredKeys.Clear();
+            }
+
+            _offeredKeys[path] = group;
+        }
+    }
+
+    /// <summary>The per-reader key the last DESCRIBE of <paramref name="path"/> offered here, or null.</summary>
+    public SrtpSendGroup? OfferedKey(string path)
+    {
+        lock (_offeredKeys)
+        {
+            return _offeredKeys.GetValueOrDefault(path);
+        }
+    }
+
     /// <summary>True while a session is bound to this connection.</summary>
     public bool HasSessions
     {
@@ -82,6 +111,9 @@ internal sealed class RtspServerConnection
     }
 
     public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>The hub address the client connected to (what it would put in a URL for this hub).</summary>
+    public IPAddress LocalAddress { get; }
 
     /// <summary>True on the RTSPS port: requests, responses and interleaved media are inside TLS.</summary>
     public bool IsSecure => _certificate is not null;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Parley.Security.Access;
 
 namespace Parley.Rtsp.Server;
 
@@ -23,6 +24,13 @@ public sealed record RtspServerOptions
     /// play over UDP get SRTP (RTP/SAVP) keyed with MIKEY in the SDP; TCP-interleaved media rides inside TLS.
     /// </summary>
     public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>
+    /// Who the plain RTSP port serves. <see cref="PlaintextMode.Allow"/> by default for a server built alone; the hub
+    /// passes rtsp.plaintext (loopback by default). A client it does not serve gets 403 to every request, with the
+    /// rtsps:// URL to use in X-Parley-Error and the body.
+    /// </summary>
+    public PlaintextMode Plaintext { get; init; } = PlaintextMode.Allow;
 
     /// <summary>How long a client has to finish the TLS handshake before the connection is dropped.</summary>
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);

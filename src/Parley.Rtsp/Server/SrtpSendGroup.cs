@@ -6,10 +6,13 @@ using Parley.Security.Srtp;
 namespace Parley.Rtsp.Server;
 
 /// <summary>
-/// One SRTP master key shared by every RTSPS reader of a stream that plays over UDP (RTP/SAVP): each packet is
-/// protected once, into a per-thread buffer, and that one SRTP datagram goes to all of them in one
-/// <see cref="UdpSendBatch"/> (DESIGN.md §3: "serialized, and encrypted for a shared key, once"). Readers learn
-/// the key from the SDP's <c>a=key-mgmt:mikey</c> (RFC 4567 §3.1), which travels inside TLS.
+/// One SRTP master key for RTSPS readers of a stream that play over UDP (RTP/SAVP). Shared (the default): every reader
+/// of the stream holds it, each packet is protected once, into a per-thread buffer, and that one SRTP datagram goes to
+/// all of them in one <see cref="UdpSendBatch"/> (DESIGN.md §3: "serialized, and encrypted for a shared key, once").
+/// Per reader (<see cref="IsPerReader"/>): a group of one, so a reader that leaks its key exposes only its own copy
+/// and cannot forge packets to the others; the price is one protection per reader and packet
+/// (<see cref="SendToOne"/>). Readers learn the key from the SDP's <c>a=key-mgmt:mikey</c> (RFC 4567 §3.1), which
+/// travels inside TLS.
 /// </summary>
 /// <remarks>
 /// All readers receive the publisher's SSRCs and sequence numbers unchanged, so one sender context is right for
@@ -27,6 +30,9 @@ public sealed class SrtpSendGroup : IDisposable
     [ThreadStatic]
     private static byte[]? t_scratch;
 
+    [ThreadStatic]
+    private static UdpSendBatch? t_single;
+
     private readonly SrtpContext _context;
     private readonly byte[] _masterKey;
     private readonly byte[] _masterSalt;
@@ -40,9 +46,11 @@ public sealed class SrtpSendGroup : IDisposable
     /// For a media index of the stream: its SSRC (0 before the first packet) and extended highest sequence number,
     /// from which the ROC signalled to new readers is taken.
     /// </param>
-    public SrtpSendGroup(SrtpProtectionProfile profile, Func<int, (uint Ssrc, uint ExtendedHighestSequence)> source)
+    /// <param name="perReader">True for a group of one reader (its own key, sent with <see cref="SendToOne"/>).</param>
+    public SrtpSendGroup(SrtpProtectionProfile profile, Func<int, (uint Ssrc, uint ExtendedHighestSequence)> source, bool perReader = false)
     {
         Profile = profile;
+        IsPerReader = perReader;
         _source = source;
         _masterKey = RandomNumberGenerator.GetBytes(SrtpProtectionProfiles.MasterKeyLength(profile));
         _masterSalt = RandomNumberGenerator.GetBytes(SrtpProtectionProfiles.MasterSaltLength(profile));
@@ -51,6 +59,12 @@ public sealed class SrtpSendGroup : IDisposable
 
     /// <summary>The protection profile.</summary>
     public SrtpProtectionProfile Profile { get; }
+
+    /// <summary>
+    /// True when this key belongs to one reader: the server offers it in one connection's DESCRIBE and sets up that
+    /// connection's session with it, and the reader sends with <see cref="SendToOne"/>.
+    /// </summary>
+    public bool IsPerReader { get; }
 
     /// <summary>Packets protected (once each, whatever the number of readers).</summary>
     public long PacketsProtected => Interlocked.Read(ref _packetsProtected);
@@ -77,19 +91,45 @@ public sealed class SrtpSendGroup : IDisposable
     /// <param name="packet">The plain RTP packet or RTCP compound packet, not modified.</param>
     /// <param name="isRtcp">True for RTCP.</param>
     /// <param name="extendedHighestSequence">The stream's extended highest sequence number on this packet's track.</param>
-    public void Send(ReadOnlySpan<byte> packet, bool isRtcp, uint extendedHighestSequence)
+    public void Send(ReadOnlySpan<byte> packet, bool isRtcp, uint extendedHighestSequence) =>
+        Send(BatchForCurrentThread, packet, isRtcp, extendedHighestSequence);
+
+    /// <summary>
+    /// Protects <paramref name="packet"/> with this (per-reader) key and sends it to the one reader behind
+    /// <paramref name="transport"/>, at once, on the calling thread: a per-reader key cannot share the fan-out's
+    /// batch, whose one datagram is for all. Allocates nothing per packet.
+    /// </summary>
+    /// <param name="transport">The reader's UDP transport.</param>
+    /// <param name="mediaIndex">The packet's media index in the reader's session.</param>
+    /// <param name="packet">The plain RTP packet or RTCP compound packet, not modified.</param>
+    /// <param name="isRtcp">True for RTCP.</param>
+    /// <param name="extendedHighestSequence">The stream's extended highest sequence number on this packet's track.</param>
+    /// <returns>False when the reader takes no such packet, the packet is too large, or protection failed.</returns>
+    public bool SendToOne(RtspMediaTransport transport, int mediaIndex, ReadOnlySpan<byte> packet, bool isRtcp, uint extendedHighestSequence)
     {
-        var batch = BatchForCurrentThread;
+        ArgumentNullException.ThrowIfNull(transport);
+        var batch = t_single ??= new UdpSendBatch();
+        if (!transport.TryAddToBatch(mediaIndex, isRtcp, batch))
+        {
+            batch.Discard();
+            return false;
+        }
+
+        return Send(batch, packet, isRtcp, extendedHighestSequence);
+    }
+
+    private bool Send(UdpSendBatch batch, ReadOnlySpan<byte> packet, bool isRtcp, uint extendedHighestSequence)
+    {
         if (batch.Count == 0)
         {
-            return;
+            return false;
         }
 
         var scratch = t_scratch ??= new byte[ushort.MaxValue + 64];
         if (packet.Length + 64 > scratch.Length)
         {
             batch.Discard();
-            return;
+            return false;
         }
 
         packet.CopyTo(scratch);
@@ -113,11 +153,12 @@ public sealed class SrtpSendGroup : IDisposable
         if (!ok)
         {
             batch.Discard();
-            return;
+            return false;
         }
 
         Interlocked.Increment(ref _packetsProtected);
         batch.Send(scratch.AsSpan(0, length));
+        return true;
     }
 
     /// <summary>Frees the cipher state.</summary>

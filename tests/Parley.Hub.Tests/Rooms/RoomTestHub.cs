@@ -35,6 +35,8 @@ public sealed class RoomTestHub : IAsyncDisposable
         options.Rtsp.RtpPort = 0;
         options.Http.Address = IPAddress.Loopback;
         options.Http.Port = 0;
+        // HTTPS is on by default: a free port too.
+        options.Http.TlsPort = 0;
         // WebRTC on a free loopback port, announced as 127.0.0.1 so a local browser reaches it (DESIGN.md §6).
         options.WebRtc.Address = System.Net.IPAddress.Loopback;
         options.WebRtc.UdpPort = 0;

@@ -53,6 +53,8 @@ public sealed class TestHub : IAsyncDisposable
         options.Demo.Enabled = false;
         options.Http.Address = System.Net.IPAddress.Loopback;
         options.Http.Port = 0;
+        // HTTPS is on by default: a free port too.
+        options.Http.TlsPort = 0;
         // WebRTC on a free loopback port, announced as 127.0.0.1 so a local browser reaches it (DESIGN.md §6).
         options.WebRtc.Address = System.Net.IPAddress.Loopback;
         options.WebRtc.UdpPort = 0;

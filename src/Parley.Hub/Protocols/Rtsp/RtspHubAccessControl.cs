@@ -5,7 +5,7 @@ namespace Parley.Hub.Protocols.Rtsp;
 
 /// <summary>
 /// RTSP's view of the hub's <see cref="HubAuthorizer"/>: DESCRIBE/SETUP need read on the path, ANNOUNCE needs
-/// publish. Credentials are Basic, Digest, or a join token as <c>?token=</c> in the URL or as the password of user
+/// publish. Credentials are Basic, Digest, or a join token as <c>Authorization: Bearer</c>, as <c>?token=</c> in the URL or as the password of user
 /// "token". A lockout (429 inside the hub) goes out as 403, the nearest RTSP 1.0 status (RFC 2326 §11).
 /// </summary>
 internal sealed class RtspHubAccessControl(HubAuthorizer authorizer) : IRtspAccessControl
@@ -13,7 +13,7 @@ internal sealed class RtspHubAccessControl(HubAuthorizer authorizer) : IRtspAcce
     public async ValueTask<RtspAccessDecision> AuthorizeAsync(RtspAccessRequest request, CancellationToken cancellationToken)
     {
         var presented = request.Credentials;
-        string? token = QueryToken(request.Query);
+        string? token = request.BearerToken ?? QueryToken(request.Query);
         var credentials = presented is null
             ? new AccessCredentials(null, null, null, token)
             : new AccessCredentials(presented.User, presented.Password,

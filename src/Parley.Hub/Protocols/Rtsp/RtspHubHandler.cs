@@ -12,7 +12,7 @@ namespace Parley.Hub.Protocols.Rtsp;
 public sealed class RtspHubHandler : IRtspServerHandler
 {
     private readonly PathManager _paths;
-    private readonly RtspSrtpGroups _srtp = new();
+    private readonly RtspSrtpGroups _srtp;
     private readonly int _readerQueueCapacity;
     private readonly ILogger _logger;
 
@@ -20,8 +20,13 @@ public sealed class RtspHubHandler : IRtspServerHandler
     /// <param name="paths">The hub's paths.</param>
     /// <param name="readerQueueCapacity">Per-reader queue length in packets.</param>
     /// <param name="logger">Log for reader endings.</param>
-    public RtspHubHandler(PathManager paths, int readerQueueCapacity, ILogger<RtspHubHandler> logger)
+    /// <param name="srtpKeyPerReader">
+    /// Give every RTSPS reader over UDP its own SRTP key (rtsp.srtpKeys: perReader), encrypting each packet once per
+    /// reader, instead of one key per stream encrypted once for all.
+    /// </param>
+    public RtspHubHandler(PathManager paths, int readerQueueCapacity, ILogger<RtspHubHandler> logger, bool srtpKeyPerReader = false)
     {
+        _srtp = new RtspSrtpGroups(srtpKeyPerReader);
         _paths = paths;
         _readerQueueCapacity = readerQueueCapacity;
         _logger = logger;

@@ -31,12 +31,19 @@ internal sealed class RtspStreamReader : MediaStreamReader
 
     // UDP: the address joins this thread's batch; the first reader's CompleteDelivery sends the datagram to all of
     // them with one sendmmsg, the others find the batch empty. SRTP readers (RTSPS over UDP) join their group's
-    // batch instead, and the first of them protects the packet once for all.
-    protected override bool TryDeliver(MediaPacket packet) => _transport.TryAddToBatch(packet.TrackIndex, packet.IsRtcp,
-        _srtp is null ? UdpSendBatch.ForCurrentThread : SrtpSendGroup.BatchForCurrentThread);
+    // batch instead, and the first of them protects the packet once for all. A reader with its own key
+    // (rtsp.srtpKeys: perReader) protects and sends its copy here and now.
+    protected override bool TryDeliver(MediaPacket packet) => _srtp is { IsPerReader: true } own
+        ? own.SendToOne(_transport, packet.TrackIndex, packet.Span, packet.IsRtcp, _tracks[packet.TrackIndex].Statistics.ExtendedHighestSequence)
+        : _transport.TryAddToBatch(packet.TrackIndex, packet.IsRtcp, _srtp is null ? UdpSendBatch.ForCurrentThread : SrtpSendGroup.BatchForCurrentThread);
 
     protected override void CompleteDelivery(MediaPacket packet)
     {
+        if (_srtp is { IsPerReader: true })
+        {
+            return;
+        }
+
         if (_srtp is not null)
         {
             _srtp.Send(packet.Span, packet.IsRtcp, _tracks[packet.TrackIndex].Statistics.ExtendedHighestSequence);
