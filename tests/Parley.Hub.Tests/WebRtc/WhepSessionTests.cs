@@ -85,15 +85,16 @@ public sealed class WhepSessionTests(Xunit.Abstractions.ITestOutputHelper output
         rig.Stream.WriteRtp(0, Rtp(96, 2000, 90000, [0x65, 1, 2, 3], marker: true)); // a key frame: the reader starts
         rig.Stream.WriteRtp(0, Rtp(96, 2001, 93000, [0x41, 4, 5, 6], marker: true));
         rig.Stream.WriteRtp(0, Rtp(96, 2002, 96000, [0x41, 7, 8, 9], marker: true));
-        byte[] first = await rig.ReceiveRtpAsync();
+        byte[] first = await rig.ReceiveRtpAsync(); // SPS and PPS in front of the IDR
+        await rig.ReceiveRtpAsync(); // the IDR
         byte[] lost = await rig.ReceiveProtectedAsync(); // lost on the way: never decrypted by the browser
         byte[] third = await rig.ReceiveRtpAsync();
         Parse(first, out _, out ushort firstSequence, out _, out _);
         Parse(third, out _, out ushort thirdSequence, out _, out _);
-        Assert.Equal(firstSequence + 2, thirdSequence);
+        Assert.Equal(firstSequence + 3, thirdSequence);
 
         // The browser names the lost packet and one far older than the cache holds.
-        ushort lostSequence = (ushort)(firstSequence + 1);
+        ushort lostSequence = (ushort)(firstSequence + 2);
         rig.SendNackFromPeer(video.Ssrc, [unchecked((ushort)(firstSequence - 5000)), lostSequence]);
         byte[] resent = await rig.ReceiveRtpAsync();
         Parse(resent, out byte pt, out ushort sequence, out uint ssrc, out byte[] payload);
