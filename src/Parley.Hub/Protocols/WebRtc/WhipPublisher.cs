@@ -124,7 +124,8 @@ internal sealed class WhipPublisher : IStreamPublisher, IDisposable
         _kicked.Dispose();
     }
 
-    private void OnReceived(ReadOnlySpan<byte> packet)
+    // Internal for the forwarding benchmark, which drives the receive path without a socket.
+    internal void OnReceived(ReadOnlySpan<byte> packet)
     {
         if (Stream is not { } stream || _receive is not { } receive || packet.Length > _receiveBuffer.Length)
         {
