@@ -252,7 +252,7 @@ internal sealed class WhepSession : MediaStreamReader
     }
 
     // RFC 4585 §6.2.1 / RFC 4588 §3 without RTX: the same packet again, with a fresh transport-wide sequence number
-    // (each packet on the wire has its own) and a fresh SRTP tag. Not counted in the sender report's counts.
+    // (each packet on the wire has its own), protected again. Not counted in the sender report's counts.
     private void Retransmit(uint mediaSsrc, ReadOnlySpan<byte> fci)
     {
         WhepOutgoingTrack? track = null;

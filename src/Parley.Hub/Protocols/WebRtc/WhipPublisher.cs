@@ -164,8 +164,13 @@ internal sealed class WhipPublisher : IStreamPublisher, IDisposable
 
         // Every packet of the transport counts for congestion control, padding-only probes included.
         long now = Stopwatch.GetTimestamp();
-        bool recorded = _transportFeedback is { } feedback && TransportFeedbackRecorder.TryReadSequenceNumber(rtp, _transportSequenceId, out ushort transportSequence)
-            && Record(feedback, transportSequence, rtp.Ssrc, now);
+        bool recorded = false;
+        if (_transportFeedback is { } feedback && TransportFeedbackRecorder.TryReadSequenceNumber(rtp, _transportSequenceId, out ushort transportSequence))
+        {
+            feedback.Record(transportSequence, rtp.Ssrc, (long)((now - _start) * (1_000_000.0 / Stopwatch.Frequency)));
+            recorded = true;
+        }
+
         if (_trackByPayloadType[rtp.PayloadType] is int index and >= 0)
         {
             _ssrcByTrack[index] = rtp.Ssrc;
@@ -177,12 +182,6 @@ internal sealed class WhipPublisher : IStreamPublisher, IDisposable
             _nextTransportFeedback = now + (long)(TransportFeedbackRecorder.DefaultInterval.TotalSeconds * Stopwatch.Frequency);
             SendTransportFeedback(_transportFeedback!);
         }
-    }
-
-    private bool Record(TransportFeedbackRecorder feedback, ushort transportSequence, uint ssrc, long now)
-    {
-        feedback.Record(transportSequence, ssrc, (long)((now - _start) * (1_000_000.0 / Stopwatch.Frequency)));
-        return true;
     }
 
     // draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1, sent alone (reduced-size RTCP, as browsers do).
