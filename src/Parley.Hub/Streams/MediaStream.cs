@@ -59,7 +59,7 @@ public sealed class MediaStream
     }
 
     /// <summary>Minimum time between two PLIs sent to the publisher on one track, however many readers ask.</summary>
-    public static readonly TimeSpan KeyFrameRequestInterval = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan KeyFrameRequestInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>PLIs sent to the publisher on behalf of readers.</summary>
     public long KeyFrameRequestsSent => Interlocked.Read(ref _keyFrameRequestsSent);

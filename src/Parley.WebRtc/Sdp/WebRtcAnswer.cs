@@ -16,9 +16,11 @@ namespace Parley.WebRtc.Sdp;
 /// answers recvonly instead, without a=ssrc and a=msid.
 /// </summary>
 /// <remarks>
-/// Header extensions (a=extmap) are not answered: the sender does not write any, and a=ssrc lets the browser
-/// demultiplex the BUNDLE without the mid extension (RFC 8843 §9.2). rtcp-fb transport-cc and goog-remb are not
-/// answered for the same reason.
+/// Of the offered header extensions (a=extmap), the answer echoes the MID, abs-send-time and transport-wide
+/// sequence number extensions with the offer's ids (RFC 8285 §8, <see cref="WebRtcHeaderExtensionIds"/>), and
+/// rtcp-fb transport-cc where the offer has both (<see cref="WebRtcNegotiatedTrack.TransportWideCongestionControl"/>):
+/// the receiving side answers transport-wide feedback, the sending side stamps its packets. goog-remb is not
+/// answered: transport-wide feedback replaces it.
 /// </remarks>
 public sealed class WebRtcAnswer
 {
@@ -221,6 +223,11 @@ public sealed class WebRtcAnswer
                 media.Attributes.Add("rtcp-rsize");
             }
 
+            foreach (string extmap in track.Extensions.ToExtmapValues())
+            {
+                media.Attributes.Add("extmap", extmap);
+            }
+
             track.Offered.TryGetRtpMap(track.PayloadType, out var map);
             media.SetRtpMap(map);
             AddFeedback(media, pt, track);
@@ -249,6 +256,11 @@ public sealed class WebRtcAnswer
 
     private static void AddFeedback(SdpMedia media, string pt, WebRtcNegotiatedTrack track)
     {
+        if (track.TransportWideCongestionControl)
+        {
+            media.Attributes.Add("rtcp-fb", pt + " transport-cc");
+        }
+
         if (track.Nack)
         {
             media.Attributes.Add("rtcp-fb", pt + " nack");

@@ -4,7 +4,7 @@ namespace Parley.WebRtc.Sdp;
 
 /// <summary>
 /// One media section of an answer: which source track it sends, with which payload type and SSRC, and the RTCP
-/// feedback both sides agreed on (RFC 4585 §4.2). Rejected sections have <see cref="SourceIndex"/> -1.
+/// feedback (RFC 4585 §4.2) and header extensions (RFC 8285) both sides agreed on. Rejected sections have <see cref="SourceIndex"/> -1.
 /// </summary>
 public sealed class WebRtcNegotiatedTrack
 {
@@ -19,6 +19,7 @@ public sealed class WebRtcNegotiatedTrack
         {
             var feedback = offered.Attributes.GetAll("rtcp-fb");
             string prefix = payloadType.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ";
+            bool transportCc = false;
             foreach (string line in feedback)
             {
                 if (!line.StartsWith(prefix, StringComparison.Ordinal) && !line.StartsWith("* ", StringComparison.Ordinal))
@@ -37,8 +38,14 @@ public sealed class WebRtcNegotiatedTrack
                     case "ccm fir":
                         FullIntraRequest = true;
                         break;
+                    case "transport-cc":
+                        transportCc = true;
+                        break;
                 }
             }
+
+            Extensions = WebRtcHeaderExtensionIds.FromOffer(offered);
+            TransportWideCongestionControl = transportCc && Extensions.TransportSequenceNumber != 0;
         }
     }
 
@@ -71,4 +78,14 @@ public sealed class WebRtcNegotiatedTrack
 
     /// <summary>The peer offered a=rtcp-fb ccm fir (RFC 5104 §7.1).</summary>
     public bool FullIntraRequest { get; }
+
+    /// <summary>
+    /// The peer offered a=rtcp-fb transport-cc and the transport-wide sequence number extension: the RTP sender
+    /// stamps every packet with it and the receiver answers with RTPFB FMT 15 feedback
+    /// (draft-holmer-rmcat-transport-wide-cc-extensions-01 §4).
+    /// </summary>
+    public bool TransportWideCongestionControl { get; }
+
+    /// <summary>The header extensions of the offer that the answer echoes (RFC 8285 §8); all 0 for a rejected section.</summary>
+    public WebRtcHeaderExtensionIds Extensions { get; }
 }

@@ -78,6 +78,54 @@ public sealed class WhepSessionTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_nack_is_answered_with_the_same_packet_re_protected_and_misses_are_counted()
+    {
+        await using var rig = await Rig.StartAsync(new RecordingPublisher());
+        var video = rig.Answer.Tracks[0];
+        rig.Stream.WriteRtp(0, Rtp(96, 2000, 90000, [0x65, 1, 2, 3], marker: true)); // a key frame: the reader starts
+        rig.Stream.WriteRtp(0, Rtp(96, 2001, 93000, [0x41, 4, 5, 6], marker: true));
+        rig.Stream.WriteRtp(0, Rtp(96, 2002, 96000, [0x41, 7, 8, 9], marker: true));
+        byte[] first = await rig.ReceiveRtpAsync(); // SPS and PPS in front of the IDR
+        await rig.ReceiveRtpAsync(); // the IDR
+        byte[] lost = await rig.ReceiveProtectedAsync(); // lost on the way: never decrypted by the browser
+        byte[] third = await rig.ReceiveRtpAsync();
+        Parse(first, out _, out ushort firstSequence, out _, out _);
+        Parse(third, out _, out ushort thirdSequence, out _, out _);
+        Assert.Equal(firstSequence + 3, thirdSequence);
+
+        // The browser names the lost packet and one far older than the cache holds.
+        ushort lostSequence = (ushort)(firstSequence + 2);
+        rig.SendNackFromPeer(video.Ssrc, [unchecked((ushort)(firstSequence - 5000)), lostSequence]);
+        byte[] resent = await rig.ReceiveRtpAsync();
+        Parse(resent, out byte pt, out ushort sequence, out uint ssrc, out byte[] payload);
+        Assert.Equal((108, lostSequence, video.Ssrc), (pt, sequence, ssrc));
+        Assert.Equal([0x41, 4, 5, 6], payload);
+        // SRTP leaves the header in clear: the first sending had the same sequence number and SSRC.
+        Assert.Equal((lostSequence, video.Ssrc), (BinaryPrimitives.ReadUInt16BigEndian(lost.AsSpan(2)), BinaryPrimitives.ReadUInt32BigEndian(lost.AsSpan(8))));
+        await Until(() => rig.Session.RetransmissionsMissed == 1);
+        Assert.Equal((1, 1, 1), (rig.Session.NacksReceived, rig.Session.PacketsRetransmitted, rig.Session.RetransmissionsMissed));
+
+        // The retransmission carries a transport-wide sequence number of its own, after the third packet's.
+        Assert.Equal(TransportSequence(third) + 1, TransportSequence(resent));
+    }
+
+    private static int TransportSequence(byte[] packet)
+    {
+        Assert.True(RtpPacketView.TryParse(packet, out var rtp));
+        var reader = new RtpHeaderExtensionReader(rtp.ExtensionProfile, rtp.ExtensionData);
+        while (reader.TryReadNext(out byte id, out var value))
+        {
+            if (id == 4)
+            {
+                return BinaryPrimitives.ReadUInt16BigEndian(value);
+            }
+        }
+
+        Assert.Fail("no transport-wide sequence number (extension 4)");
+        return -1;
+    }
+
+    [Fact]
     public async Task The_send_path_allocates_nothing_per_packet()
     {
         await using var rig = await Rig.StartAsync(new RecordingPublisher());
@@ -203,6 +251,22 @@ public sealed class WhepSessionTests(Xunit.Abstractions.ITestOutputHelper output
             Assert.NotNull(data);
             Assert.Equal(SrtpResult.Ok, PeerReceive.UnprotectRtp(data, data.Length, out int plain));
             return data[..plain];
+        }
+
+        public async Task<byte[]> ReceiveProtectedAsync()
+        {
+            var data = await StunClient.ReceiveAsync(_peer, TimeSpan.FromSeconds(5));
+            Assert.NotNull(data);
+            return data;
+        }
+
+        public void SendNackFromPeer(uint mediaSsrc, ushort[] lost)
+        {
+            var buffer = new byte[128];
+            int length = RtcpWriter.WriteReceiverReport(buffer, 0xABCD, []);
+            length += RtcpWriter.WriteGenericNack(buffer.AsSpan(length), 0xABCD, mediaSsrc, lost);
+            Assert.True(_peerSrtp.TryProtectRtcp(buffer, length, out int protectedLength));
+            _peer.Send(buffer.AsSpan(0, protectedLength));
         }
 
         public void SendRtcpFromPeer(uint mediaSsrc)

@@ -71,7 +71,7 @@ public class WebRtcAnswerTests
         Assert.True(m.Attributes.Contains("rtcp-rsize"));
         Assert.Equal("H264/90000", m.Attributes.Get("rtpmap")![4..]);
         Assert.Equal("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", m.GetFormatParameters(108));
-        Assert.Equal(["108 nack", "108 nack pli", "108 ccm fir"], m.Attributes.GetAll("rtcp-fb"));
+        Assert.Equal(["108 transport-cc", "108 nack", "108 nack pli", "108 ccm fir"], m.Attributes.GetAll("rtcp-fb"));
         Assert.Equal($"{video.Ssrc} cname:roomalice", m.Attributes.GetAll("ssrc")[0]);
         Assert.StartsWith("roomalice ", m.Attributes.Get("msid"), StringComparison.Ordinal);
         Assert.Equal("1 1 udp 2130706431 127.0.0.1 8189 typ host", m.Attributes.Get("candidate"));
@@ -80,7 +80,60 @@ public class WebRtcAnswerTests
         Assert.Equal(["111"], a.Formats);
         Assert.Equal("opus/48000/2", a.Attributes.Get("rtpmap")![4..]);
         Assert.Equal("minptime=10;useinbandfec=1", a.GetFormatParameters(111));
-        Assert.Empty(a.Attributes.GetAll("rtcp-fb"));
+        Assert.Equal(["111 transport-cc"], a.Attributes.GetAll("rtcp-fb"));
+    }
+
+    [Fact]
+    public void The_whep_answer_echoes_mid_abs_send_time_and_transport_wide_cc_with_the_offered_ids()
+    {
+        Assert.True(WebRtcAnswer.TryNegotiate(ParseOffer(ChromiumOffer), [HighProfile, Opus], out var answer, out _, out string? message), message);
+        Assert.Equal(new WebRtcHeaderExtensionIds(Mid: 9, AbsoluteSendTime: 2, TransportSequenceNumber: 4), answer.Tracks[0].Extensions);
+        Assert.True(answer.Tracks[0].TransportWideCongestionControl);
+        Assert.True(SdpSession.TryParse(Answer(answer), out var sdp, out _));
+        string[] expected =
+        [
+            "2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+            "4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+            "9 urn:ietf:params:rtp-hdrext:sdes:mid",
+        ];
+
+        // Offered but not answered: toffset, video-orientation, playout-delay, ..., rtp-stream-id, ssrc-audio-level.
+        Assert.Equal(expected, sdp!.Media[0].Attributes.GetAll("extmap"));
+        Assert.Equal(expected, sdp.Media[1].Attributes.GetAll("extmap"));
+    }
+
+    [Fact]
+    public void The_whip_answer_echoes_the_publishers_extension_ids_and_transport_cc()
+    {
+        string text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Sdp", "TestData", "chromium-156-whip-offer.sdp")).ReplaceLineEndings("\r\n");
+        Assert.True(WebRtcAnswer.TryNegotiateReceive(ParseOffer(text), out var answer, out string? message), message);
+        Assert.True(SdpSession.TryParse(Answer(answer), out var sdp, out _));
+        string[] expected =
+        [
+            "2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+            "3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+            "4 urn:ietf:params:rtp-hdrext:sdes:mid",
+        ];
+        Assert.Equal(expected, sdp!.Media[0].Attributes.GetAll("extmap"));
+        Assert.Equal(expected, sdp.Media[1].Attributes.GetAll("extmap"));
+        Assert.Equal(["111 transport-cc"], sdp.Media[0].Attributes.GetAll("rtcp-fb"));
+        Assert.Equal(["108 transport-cc", "108 nack", "108 nack pli", "108 ccm fir"], sdp.Media[1].Attributes.GetAll("rtcp-fb"));
+        Assert.All(answer.AcceptedTracks, t => Assert.Equal(3, t.Extensions.TransportSequenceNumber));
+    }
+
+    [Theory]
+    [InlineData("a=extmap:3/sendrecv http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", 3, true)]
+    [InlineData("a=extmap:15 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", 0, false)]
+    [InlineData("a=extmap:x http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", 0, false)]
+    [InlineData("a=extmap:5", 0, false)]
+    public void Extension_ids_outside_the_one_byte_range_or_malformed_are_not_answered(string extmap, int id, bool transportCc)
+    {
+        string offer = ChromiumOffer.Replace("a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", extmap, StringComparison.Ordinal);
+        Assert.True(WebRtcAnswer.TryNegotiate(ParseOffer(offer), [HighProfile, Opus], out var answer, out _, out string? message), message);
+        Assert.Equal(id, answer.Tracks[0].Extensions.TransportSequenceNumber);
+        Assert.Equal(transportCc, answer.Tracks[0].TransportWideCongestionControl);
+        Assert.True(SdpSession.TryParse(Answer(answer), out var sdp, out _));
+        Assert.Equal(transportCc, sdp!.Media[0].Attributes.GetAll("rtcp-fb").Contains("108 transport-cc"));
     }
 
     [Fact]
@@ -109,7 +162,7 @@ public class WebRtcAnswerTests
         Assert.True(SdpSession.TryParse(Answer(answer), out var sdp, out _));
         Assert.All(sdp!.Media, m => Assert.Equal(SdpDirection.ReceiveOnly, m.Direction));
         Assert.All(sdp.Media, m => Assert.Empty(m.Attributes.GetAll("ssrc")));
-        Assert.Equal(["108 nack", "108 nack pli", "108 ccm fir"], sdp.Media[1].Attributes.GetAll("rtcp-fb"));
+        Assert.Equal(["108 transport-cc", "108 nack", "108 nack pli", "108 ccm fir"], sdp.Media[1].Attributes.GetAll("rtcp-fb"));
 
         // A recvonly offer (a WHEP player's) has nothing to publish.
         Assert.False(WebRtcAnswer.TryNegotiateReceive(ParseOffer(ChromiumOffer), out _, out message));

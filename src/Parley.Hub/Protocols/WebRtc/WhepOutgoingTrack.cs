@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using Parley.Hub.Streams;
 using Parley.Media.H264;
+using Parley.WebRtc.Rtcp;
+using Parley.WebRtc.Rtp;
 using Parley.WebRtc.Sdp;
 
 namespace Parley.Hub.Protocols.WebRtc;
@@ -8,7 +10,8 @@ namespace Parley.Hub.Protocols.WebRtc;
 /// <summary>
 /// How one stream track is sent to one WebRTC peer: the negotiated payload type and SSRC, the sequence number
 /// offset (grown by packets the hub inserts), the counts for sender reports, and for H.264 the SPS and PPS as one
-/// STAP-A payload (RFC 6184 §5.7.1) to put in front of key frames that arrive without them in band.
+/// STAP-A payload (RFC 6184 §5.7.1) to put in front of key frames that arrive without them in band, and when the
+/// peer offered NACK a cache of the packets sent (RFC 4585 §6.2.1) to resend from.
 /// </summary>
 /// <remarks>
 /// Publishers that copy H.264 out of an MP4 (ffmpeg -c:v copy) carry SPS and PPS only in the SDP's
@@ -26,6 +29,12 @@ internal sealed class WhepOutgoingTrack
         PayloadType = (byte)negotiated.PayloadType;
         Ssrc = negotiated.Ssrc;
         IsVideo = source.IsVideo;
+        Mid = System.Text.Encoding.ASCII.GetBytes(negotiated.Mid);
+        if (negotiated.Nack)
+        {
+            Retransmissions = new RtpRetransmissionCache(RtpRetransmissionCache.DefaultCapacity, MediaPacketPool.MaxPacketSize + WebRtcRtpRewriter.MaxExtensionLength);
+        }
+
         if (string.Equals(source.EncodingName, "H264", StringComparison.OrdinalIgnoreCase)
             && source.Media.Formats.Count > 0 && int.TryParse(source.Media.Formats[0], out int pt)
             && H264Parameters.TryParse(source.Media.GetFormatParameterMap(pt), out var parameters)
@@ -44,6 +53,12 @@ internal sealed class WhepOutgoingTrack
     public uint Ssrc { get; }
 
     public bool IsVideo { get; }
+
+    /// <summary>The section's a=mid in ASCII, for the MID header extension.</summary>
+    public byte[] Mid { get; }
+
+    /// <summary>The packets sent on this track, when the peer offered generic NACK; otherwise null.</summary>
+    public RtpRetransmissionCache? Retransmissions { get; }
 
     /// <summary>STAP-A payload with SPS and PPS, or null (not H.264, or no sprop-parameter-sets).</summary>
     public byte[]? ParameterSets { get; }

@@ -1,10 +1,11 @@
-using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text;
 using Parley.Hub.Streams;
 using Parley.Rtp;
 using Parley.Rtp.Rtcp;
 using Parley.Security.Srtp;
 using Parley.WebRtc.Ice;
+using Parley.WebRtc.Rtp;
 using Parley.WebRtc.Sdp;
 
 namespace Parley.Hub.Protocols.WebRtc;
@@ -14,9 +15,12 @@ namespace Parley.Hub.Protocols.WebRtc;
 /// session's buffer with the negotiated payload type, SSRC and sequence number, SRTP-protected and sent on the ICE
 /// session, inline on the publisher's thread. The publisher's sender reports become this session's own (same NTP
 /// and RTP times, its SSRC and counts) as SRTCP. SRTCP from the browser is read for PLI and FIR, which become key
-/// frame requests to the publisher; NACK is not answered (no retransmission buffer yet).
+/// frame requests to the publisher; a generic NACK is answered by resending the cached packet
+/// (<see cref="WhepOutgoingTrack.Retransmissions"/>). Outgoing packets carry this session's own header extensions
+/// (<see cref="WebRtcRtpRewriter"/>: transport-wide sequence number, MID, abs-send-time, as negotiated).
 /// </summary>
-/// <remarks>Nothing on the send or receive path allocates: one send buffer, one receive buffer.</remarks>
+/// <remarks>Nothing on the send or receive path allocates: one send buffer, one scratch buffer, one receive buffer,
+/// and the retransmission caches' pooled slots.</remarks>
 internal sealed class WhepSession : MediaStreamReader
 {
     private static readonly byte[] Cname = Encoding.ASCII.GetBytes("parley");
@@ -27,6 +31,13 @@ internal sealed class WhepSession : MediaStreamReader
     private readonly Lock _receiveLock = new();
     private readonly byte[] _sendBuffer = new byte[MediaPacketPool.MaxPacketSize + 64];
     private readonly byte[] _receiveBuffer = new byte[2048];
+    private readonly byte[] _scratch = new byte[MediaPacketPool.MaxPacketSize];
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private ushort _transportSequence;
+    private long _nacksReceived;
+    private long _packetsRetransmitted;
+    private long _retransmissionsMissed;
+    private long _transportFeedbackReceived;
     private SrtpContext? _send;
     private SrtpContext? _receive;
     private bool _closed;
@@ -66,6 +77,18 @@ internal sealed class WhepSession : MediaStreamReader
 
     /// <summary>SPS/PPS STAP-A packets put in front of key frames.</summary>
     public long ParameterSetsInserted => Interlocked.Read(ref _parameterSetsInserted);
+
+    /// <summary>Generic NACK messages received from the browser (RFC 4585 §6.2.1).</summary>
+    public long NacksReceived => Interlocked.Read(ref _nacksReceived);
+
+    /// <summary>Packets sent again because a NACK named them.</summary>
+    public long PacketsRetransmitted => Interlocked.Read(ref _packetsRetransmitted);
+
+    /// <summary>Packets a NACK named that were no longer (or never) in the cache.</summary>
+    public long RetransmissionsMissed => Interlocked.Read(ref _retransmissionsMissed);
+
+    /// <summary>Transport-wide congestion control feedback packets received from the browser.</summary>
+    public long TransportFeedbackReceived => Interlocked.Read(ref _transportFeedbackReceived);
 
     /// <summary>Completes when the stream ended or the reader was removed.</summary>
     public Task Ended => Queue.Completion;
@@ -107,29 +130,32 @@ internal sealed class WhepSession : MediaStreamReader
 
         if (track.ParameterSets is { } sets && packet.IsFrameStart && WhepOutgoingTrack.NeedsParameterSets(rtp.Payload))
         {
-            var header = new RtpHeader
-            {
-                PayloadType = track.PayloadType,
-                SequenceNumber = unchecked((ushort)(rtp.SequenceNumber + track.SequenceOffset)),
-                Timestamp = rtp.Timestamp,
-                Ssrc = track.Ssrc,
-            };
-            int length = RtpPacketWriter.Write(_sendBuffer, header, sets);
+            var header = new RtpHeader { Timestamp = rtp.Timestamp };
+            int inserted = RtpPacketWriter.Write(_scratch, header, sets);
+            int length = Stamp(_scratch.AsSpan(0, inserted), unchecked((ushort)(rtp.SequenceNumber + track.SequenceOffset)), track);
             track.SequenceOffset++;
             Interlocked.Increment(ref _parameterSetsInserted);
             Protect(length, sets.Length, track);
         }
 
-        source.CopyTo(_sendBuffer);
-        _sendBuffer[1] = (byte)((_sendBuffer[1] & 0x80) | track.PayloadType);
-        BinaryPrimitives.WriteUInt16BigEndian(_sendBuffer.AsSpan(2), unchecked((ushort)(rtp.SequenceNumber + track.SequenceOffset)));
-        BinaryPrimitives.WriteUInt32BigEndian(_sendBuffer.AsSpan(8), track.Ssrc);
-        return Protect(source.Length, rtp.Payload.Length, track);
+        return Protect(Stamp(source, unchecked((ushort)(rtp.SequenceNumber + track.SequenceOffset)), track), rtp.Payload.Length, track);
     }
+
+    // The packet as this peer sees it, into the send buffer, and kept for NACKs before it is encrypted in place.
+    private int Stamp(ReadOnlySpan<byte> source, ushort sequenceNumber, WhepOutgoingTrack track)
+    {
+        var extensions = track.Negotiated.Extensions;
+        int length = WebRtcRtpRewriter.Rewrite(source, _sendBuffer, track.PayloadType, sequenceNumber, track.Ssrc, extensions, track.Mid,
+            extensions.TransportSequenceNumber != 0 ? _transportSequence++ : (ushort)0, Microseconds());
+        track.Retransmissions?.Store(_sendBuffer.AsSpan(0, length));
+        return length;
+    }
+
+    private long Microseconds() => (long)((Stopwatch.GetTimestamp() - _start) * (1_000_000.0 / Stopwatch.Frequency));
 
     private bool Protect(int length, int payloadLength, WhepOutgoingTrack track)
     {
-        if (!_send!.TryProtectRtp(_sendBuffer, length, out int protectedLength))
+        if (length == 0 || !_send!.TryProtectRtp(_sendBuffer, length, out int protectedLength))
         {
             return false;
         }
@@ -213,6 +239,49 @@ internal sealed class WhepSession : MediaStreamReader
                     }
                 }
             }
+            else if (RtcpFeedbackView.TryParse(rtcp, out feedback) && feedback.IsGenericNack)
+            {
+                Interlocked.Increment(ref _nacksReceived);
+                Retransmit(feedback.MediaSsrc, feedback.Fci);
+            }
+            else if (RtcpFeedbackView.TryParse(rtcp, out feedback) && RtcpTransportFeedbackView.TryParse(feedback, out _))
+            {
+                Interlocked.Increment(ref _transportFeedbackReceived);
+            }
+        }
+    }
+
+    // RFC 4585 §6.2.1 / RFC 4588 §3 without RTX: the same packet again, with a fresh transport-wide sequence number
+    // (each packet on the wire has its own), protected again. Not counted in the sender report's counts.
+    private void Retransmit(uint mediaSsrc, ReadOnlySpan<byte> fci)
+    {
+        WhepOutgoingTrack? track = null;
+        foreach (var candidate in _tracks)
+        {
+            if (candidate is not null && candidate.Ssrc == mediaSsrc)
+            {
+                track = candidate;
+            }
+        }
+
+        lock (_sendLock)
+        {
+            foreach (ushort sequence in RtcpGenericNack.EnumerateLost(fci))
+            {
+                if (_closed || _send is not { } send || track?.Retransmissions is not { } cache || !cache.TryGet(sequence, out var packet))
+                {
+                    Interlocked.Increment(ref _retransmissionsMissed);
+                    continue;
+                }
+
+                packet.CopyTo(_sendBuffer);
+                WebRtcRtpRewriter.TrySetTransportSequenceNumber(_sendBuffer.AsSpan(0, packet.Length), track.Negotiated.Extensions.TransportSequenceNumber, _transportSequence++);
+                if (send.TryProtectRtp(_sendBuffer, packet.Length, out int protectedLength))
+                {
+                    _ice.Send(_sendBuffer.AsSpan(0, protectedLength));
+                    Interlocked.Increment(ref _packetsRetransmitted);
+                }
+            }
         }
     }
 
@@ -225,6 +294,11 @@ internal sealed class WhepSession : MediaStreamReader
             _closed = true;
             _send?.Dispose();
             _send = null;
+            foreach (var track in _tracks)
+            {
+                track?.Retransmissions?.Dispose();
+            }
+
         }
 
         _ice.Close();

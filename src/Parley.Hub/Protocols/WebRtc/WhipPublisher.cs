@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Parley.Hub.Streams;
 using Parley.Rtp;
@@ -5,6 +6,7 @@ using Parley.Rtp.Rtcp;
 using Parley.Rtp.Sdp;
 using Parley.Security.Srtp;
 using Parley.WebRtc.Ice;
+using Parley.WebRtc.Rtcp;
 using Parley.WebRtc.Sdp;
 
 namespace Parley.Hub.Protocols.WebRtc;
@@ -12,8 +14,11 @@ namespace Parley.Hub.Protocols.WebRtc;
 /// <summary>
 /// A WHIP publisher (RFC 9725): SRTP and SRTCP from the peer's ICE session are unprotected into one receive buffer
 /// and written to the stream, RTP by payload type (unique across the BUNDLE), RTCP by the SSRC its RTP used. The
-/// stream's receiver reports and key frame requests (PLI) go back as SRTCP. Everything runs on the ICE server's
-/// receive thread, which is this publisher's receive path; nothing allocates per packet.
+/// stream's receiver reports and key frame requests (PLI) go back as SRTCP. When transport-cc was negotiated, every
+/// packet's transport-wide sequence number is recorded with its arrival time and feedback (RTPFB FMT 15) goes back
+/// every <see cref="TransportFeedbackRecorder.DefaultInterval"/>, which drives the browser's bandwidth estimate.
+/// Everything runs on the ICE server's receive thread, which is this publisher's receive path; nothing allocates
+/// per packet.
 /// </summary>
 internal sealed class WhipPublisher : IStreamPublisher, IDisposable
 {
@@ -26,6 +31,11 @@ internal sealed class WhipPublisher : IStreamPublisher, IDisposable
     private SrtpContext? _send;
     private SrtpContext? _receive;
     private long _unprotectFailures;
+    private readonly TransportFeedbackRecorder? _transportFeedback;
+    private readonly byte _transportSequenceId;
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private long _nextTransportFeedback;
+    private long _transportFeedbackSent;
 
     public WhipPublisher(string id, WebRtcAnswer answer, IceSession ice, string remote)
     {
@@ -38,6 +48,12 @@ internal sealed class WhipPublisher : IStreamPublisher, IDisposable
         }
 
         _ssrcByTrack = new uint[answer.AcceptedTracks.Count()];
+        if (answer.AcceptedTracks.FirstOrDefault(t => t.TransportWideCongestionControl) is { } congestionControlled)
+        {
+            _transportSequenceId = congestionControlled.Extensions.TransportSequenceNumber;
+            _transportFeedback = new TransportFeedbackRecorder((uint)Random.Shared.Next() | 1u);
+        }
+
         Description = $"whip {remote} (session {id})";
         StreamDescription = CreateDescription(answer);
     }
@@ -60,6 +76,9 @@ internal sealed class WhipPublisher : IStreamPublisher, IDisposable
 
     /// <summary>SRTP or SRTCP packets that failed authentication or replay checks.</summary>
     public long UnprotectFailures => Interlocked.Read(ref _unprotectFailures);
+
+    /// <summary>Transport-wide congestion control feedback packets sent (0 when transport-cc was not negotiated).</summary>
+    public long TransportFeedbackSent => Interlocked.Read(ref _transportFeedbackSent);
 
     public void Activate(SrtpContext send, SrtpContext receive)
     {
@@ -105,7 +124,8 @@ internal sealed class WhipPublisher : IStreamPublisher, IDisposable
         _kicked.Dispose();
     }
 
-    private void OnReceived(ReadOnlySpan<byte> packet)
+    // Internal for the forwarding benchmark, which drives the receive path without a socket.
+    internal void OnReceived(ReadOnlySpan<byte> packet)
     {
         if (Stream is not { } stream || _receive is not { } receive || packet.Length > _receiveBuffer.Length)
         {
@@ -137,10 +157,45 @@ internal sealed class WhipPublisher : IStreamPublisher, IDisposable
             return;
         }
 
-        if (RtpPacketView.TryParse(_receiveBuffer.AsSpan(0, length), out var rtp) && _trackByPayloadType[rtp.PayloadType] is int index and >= 0)
+        if (!RtpPacketView.TryParse(_receiveBuffer.AsSpan(0, length), out var rtp))
+        {
+            return;
+        }
+
+        // Every packet of the transport counts for congestion control, padding-only probes included.
+        long now = Stopwatch.GetTimestamp();
+        bool recorded = false;
+        if (_transportFeedback is { } feedback && TransportFeedbackRecorder.TryReadSequenceNumber(rtp, _transportSequenceId, out ushort transportSequence))
+        {
+            feedback.Record(transportSequence, rtp.Ssrc, (long)((now - _start) * (1_000_000.0 / Stopwatch.Frequency)));
+            recorded = true;
+        }
+
+        if (_trackByPayloadType[rtp.PayloadType] is int index and >= 0)
         {
             _ssrcByTrack[index] = rtp.Ssrc;
             stream.WriteRtp(index, _receiveBuffer.AsSpan(0, length));
+        }
+
+        if (recorded && now >= _nextTransportFeedback)
+        {
+            _nextTransportFeedback = now + (long)(TransportFeedbackRecorder.DefaultInterval.TotalSeconds * Stopwatch.Frequency);
+            SendTransportFeedback(_transportFeedback!);
+        }
+    }
+
+    // draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1, sent alone (reduced-size RTCP, as browsers do).
+    private void SendTransportFeedback(TransportFeedbackRecorder feedback)
+    {
+        if (_send is not { } send || !feedback.TryWriteFeedback(_sendBuffer.AsSpan(0, 1200), out int length))
+        {
+            return;
+        }
+
+        if (send.TryProtectRtcp(_sendBuffer, length, out int protectedLength))
+        {
+            _ice.Send(_sendBuffer.AsSpan(0, protectedLength));
+            Interlocked.Increment(ref _transportFeedbackSent);
         }
     }
 
