@@ -217,6 +217,17 @@ internal sealed class RoomSocketSession : IDisposable
             return;
         }
 
+        if (_peer is { HasEnded: true })
+        {
+            // ICE consent or DTLS ended it: this offer is refused (its DTLS association is gone), the next one, from
+            // the new RTCPeerConnection the page opens, starts a new peer.
+            await _peer.DisposeAsync();
+            _peer = null;
+            _connection.Send(RoomEvents.Error(RoomErrorCodes.WebRtcFailed,
+                "The WebRTC connection to the hub ended; open a new RTCPeerConnection and offer again.", reference));
+            return;
+        }
+
         if (_peer is null)
         {
             _peer = Peers.Create(room.Name, participant.Id, _connection.Description, _access.Permits(AccessAction.Publish, participant.PublishPath));

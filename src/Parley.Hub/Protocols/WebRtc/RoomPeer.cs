@@ -67,8 +67,8 @@ internal sealed class RoomPeer : IAsyncDisposable
         _mayPublish = mayPublish;
     }
 
-    /// <summary>Completes when the peer ended (ICE or DTLS closed, handshake timeout, or disposal).</summary>
-    public Task Ended => _run ?? Task.CompletedTask;
+    /// <summary>True once the peer started and ended (ICE or DTLS closed, handshake timeout, or disposal).</summary>
+    public bool HasEnded => _run is { IsCompleted: true };
 
     /// <summary>
     /// Answers an offer. The first one sets up ICE and DTLS and the browser's published tracks (its sendonly and
