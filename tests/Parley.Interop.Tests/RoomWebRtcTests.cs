@@ -142,7 +142,7 @@ public sealed class RoomWebRtcTests(ITestOutputHelper output)
         var first = await Chromium.WaitForAsync<TileSample?>(page, Tile(id), TimeSpan.FromSeconds(25),
             t => t is { Media: "webrtc", Frames: > 5, Mean: > 20 }, $"{id}'s WebRTC tile playing");
         var later = await Chromium.WaitForAsync<TileSample?>(page, Tile(id), TimeSpan.FromSeconds(10),
-            t => t!.Frames >= first!.Frames + 10 && t.Hash != first.Hash, $"{id}'s WebRTC tile moving");
+            t => t is { } s && s.Frames >= first!.Frames + 10 && s.Hash != first.Hash, $"{id}'s WebRTC tile moving");
         output.WriteLine($"{id}: {first} -> {later}");
     }
 

@@ -173,9 +173,8 @@ internal sealed class RoomPeer : IAsyncDisposable
             if (await _server.Paths.ReserveAsync(_publishPath, publisher) == PublishReservation.Reserved)
             {
                 _publisher = publisher;
-                _publishSections = new Dictionary<string, SdpMedia>(
-                    WebRtcBundleAnswer.SectionsByMid(receive.ToSdp(ice.LocalCredentials, _server.Certificate.Fingerprint, _server.Ice.Candidates, _publishPath)),
-                    StringComparer.Ordinal);
+                // Only the accepted sections: the rejected ones of this answer are the offer's recvonly sections.
+                _publishSections = AcceptedSections(receive.ToSdp(ice.LocalCredentials, _server.Certificate.Fingerprint, _server.Ice.Candidates, _publishPath));
             }
             else
             {
@@ -218,14 +217,16 @@ internal sealed class RoomPeer : IAsyncDisposable
         var ice = _ice!;
         string id = $"room-{_participantId}-{++_sessionNumber}";
         var session = new WhepSession(id, stream, answer, ice, _remote);
-        var sections = WebRtcBundleAnswer.SectionsByMid(answer.ToSdp(ice.LocalCredentials, _server.Certificate.Fingerprint, _server.Ice.Candidates, participant))
-            .Where(s => s.Value.Port != 0).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+        var sections = AcceptedSections(answer.ToSdp(ice.LocalCredentials, _server.Certificate.Fingerprint, _server.Ice.Candidates, participant));
         var forward = new Forward(participant, path, stream, session, mids, sections);
         _forwards[participant] = forward;
         _allForwards.Add(forward);
         forward.Attached = AttachAsync(forward);
         return forward;
     }
+
+    private static Dictionary<string, SdpMedia> AcceptedSections(string answerSdp) =>
+        WebRtcBundleAnswer.SectionsByMid(answerSdp).Where(s => s.Value.Port != 0).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
 
     private async Task<bool> AttachAsync(Forward forward)
     {
@@ -338,6 +339,8 @@ internal sealed class RoomPeer : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(WhepServer.HandshakeTimeout);
             var keys = await dtls.HandshakeAsync(timeout.Token);
+            // The transport closes when the handshake's token is cancelled: only leaving may do that from now on.
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
             if (_publisher is { } publisher)
             {
                 publisher.Stream = await _server.Paths.StartStreamAsync(_publishPath, publisher, publisher.StreamDescription);
