@@ -54,13 +54,13 @@ public sealed class RoomWebRtcTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Two_browsers_see_and_hear_each_other_over_one_peer_connection_each_and_rtsp_reads_their_streams()
+    public async Task Two_browsers_see_and_hear_each_other_a_refusing_viewer_sees_both_mute_shows_and_rtsp_reads_their_streams()
     {
         string dir = TestPaths.NewTempDirectory();
-        await using var hub = await TestHub.StartAsync(output, o => o.Rooms.Database = Path.Combine(dir, "rooms.db"));
+        await using var hub = await TestHub.StartAsync(output, o => Configure(o, dir));
         await using var chromium = await Chromium.LaunchAsync(await FakeDevicesAsync(dir));
-        var ann = await JoinAsync(chromium, hub, "duo", "Ann", "Ann");
-        var ben = await JoinAsync(chromium, hub, "duo", "Ben", "Ann", "Ben");
+        var ann = await JoinAsync(chromium, hub, "duo", "Ann", ["Ann"]);
+        var ben = await JoinAsync(chromium, hub, "duo", "Ben", ["Ann", "Ben"]);
 
         // Each browser publishes its camera and microphone on <room>/<id>, like any publisher.
         foreach (string id in (string[])["ann", "ben"])
@@ -79,6 +79,29 @@ public sealed class RoomWebRtcTests(ITestOutputHelper output)
             Assert.Equal(("connected", 2, 2), (connection!.State, connection.Sending, connection.Receiving));
         }
 
+        // Vic refuses the camera and microphone: a viewer, who still receives both over WebRTC, sends nothing, and chats.
+        var vic = await JoinAsync(chromium, hub, "duo", "Vic", ["Ann", "Ben", "Vic"], Refuse);
+        await AssertPlayingAsync(vic, "ann");
+        await AssertPlayingAsync(vic, "ben");
+        var viewer = await Chromium.WaitForAsync<ConnectionSample?>(vic, Connection, TimeSpan.FromSeconds(15), c => c is { Packets: > 0, Energy: > 0 }, "audio at Vic");
+        output.WriteLine($"Vic: {viewer}");
+        Assert.Equal((0, 4), (viewer!.Sending, viewer.Receiving));
+        Assert.Null(await hub.Host.Paths.FindStreamAsync("duo/vic"));
+        Assert.True(await vic.IsHiddenAsync("#media-controls"), "a viewer has no mute buttons");
+        await RoomPageTests.SendQuicklyAsync(vic, "hello from vic", 1);
+        var chat = await RoomPageTests.WaitForMessagesAsync(ann, 1, "Vic's chat at Ann");
+        Assert.Equal("hello from vic 1", chat.Messages[0].Text);
+
+        // Ann mutes her microphone with the button: her track is disabled and everyone sees her muted; unmuting undoes it.
+        string annAudioMuted = "() => document.querySelector(\"#people .person[data-id='ann']\")?.dataset.audioMuted";
+        await ann.ClickAsync("#mute-audio");
+        await Chromium.WaitForAsync<string?>(ben, annAudioMuted, TimeSpan.FromSeconds(10), m => m == "true", "Ann shown muted at Ben");
+        Assert.False(await ann.EvaluateAsync<bool>("() => window.roomMedia.local.getAudioTracks()[0].enabled"));
+        Assert.Equal("Unmute mic", await ann.InnerTextAsync("#mute-audio"));
+        await ann.ClickAsync("#mute-audio");
+        await Chromium.WaitForAsync<string?>(vic, annAudioMuted, TimeSpan.FromSeconds(10), m => m == "false", "Ann shown unmuted at Vic");
+        Assert.True(await ann.EvaluateAsync<bool>("() => window.roomMedia.local.getAudioTracks()[0].enabled"));
+
         // A native reader plays what a browser publishes: ffmpeg decodes video frames over RTSP.
         await using var reader = ExternalProcess.Start("ffmpeg", ["-v", "error", "-rtsp_transport", "tcp", "-i", hub.Url("duo/ann"), "-map", "0:v", "-frames:v", "20", "-f", "framemd5", "-"]);
         int exit = await reader.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -93,9 +116,9 @@ public sealed class RoomWebRtcTests(ITestOutputHelper output)
     public async Task A_native_h264_participant_plays_in_a_webrtc_tile_and_a_browser_that_leaves_takes_its_tile_while_the_rest_plays_on()
     {
         string dir = TestPaths.NewTempDirectory();
-        await using var hub = await TestHub.StartAsync(output, o => o.Rooms.Database = Path.Combine(dir, "rooms.db"));
+        await using var hub = await TestHub.StartAsync(output, o => Configure(o, dir));
         await using var chromium = await Chromium.LaunchAsync(await FakeDevicesAsync(dir));
-        var ann = await JoinAsync(chromium, hub, "mixed", "Ann", "Ann");
+        var ann = await JoinAsync(chromium, hub, "mixed", "Ann", ["Ann"]);
 
         await using var nat = ExternalProcess.Start(Parley, ["call", $"http://127.0.0.1:{hub.HttpPort}/r/mixed", "--name", "Nat",
             "--source", "file:" + TestPaths.Media("talking-head.avi"), "--video", "h264", "--size", "320x240", "--fps", "15",
@@ -104,7 +127,7 @@ public sealed class RoomWebRtcTests(ITestOutputHelper output)
         output.WriteLine($"mixed/nat: {natStream.CodecSummary}");
         await AssertPlayingAsync(ann, "nat");
 
-        var ben = await JoinAsync(chromium, hub, "mixed", "Ben", "Ann", "Ben", "Nat");
+        var ben = await JoinAsync(chromium, hub, "mixed", "Ben", ["Ann", "Ben", "Nat"]);
         await AssertPlayingAsync(ben, "nat");
         await AssertPlayingAsync(ben, "ann");
         await AssertPlayingAsync(ann, "ben");
@@ -127,9 +150,64 @@ public sealed class RoomWebRtcTests(ITestOutputHelper output)
         await Chromium.ScreenshotAsync(ann, "room-webrtc-native-after-leave", output);
     }
 
-    private async Task<IPage> JoinAsync(Chromium chromium, TestHub hub, string room, string name, params string[] people)
+    [Fact]
+    public async Task A_jpeg_native_participant_falls_back_to_the_websocket_player_and_plays_the_browser_it_sees()
+    {
+        string dir = TestPaths.NewTempDirectory();
+        await using var hub = await TestHub.StartAsync(output, o => Configure(o, dir));
+        await using var chromium = await Chromium.LaunchAsync(await FakeDevicesAsync(dir));
+        var ann = await JoinAsync(chromium, hub, "legacy", "Ann", ["Ann"]);
+        await hub.WaitForStreamAsync("legacy/ann", TimeSpan.FromSeconds(20));
+
+        string stats = Path.Combine(dir, "jay.json");
+        await using var jay = ExternalProcess.Start(Parley, ["call", $"http://127.0.0.1:{hub.HttpPort}/r/legacy", "--name", "Jay",
+            "--source", "file:" + TestPaths.Media("talking-head.avi"), "--video", "jpeg", "--size", "320x240", "--fps", "15",
+            "--video-out", "null", "--audio-out", "null", "--stats", stats]);
+        await hub.WaitForStreamAsync("legacy/jay", TimeSpan.FromSeconds(30), () => jay.HasExited);
+
+        // JPEG cannot go over WebRTC: Jay's tile is the WebSocket player, and it draws.
+        await ann.BringToFrontAsync();
+        string jpegTile = $$"""
+            () => { const t = document.querySelector(".tile[data-id='jay']"); const p = t && t.querySelector('parley-player');
+              if (!p || !p.stats) return null; const s = ({{WebPlayerTests.SampleCanvas}})(p.shadowRoot.querySelector('canvas'));
+              return { media: t.dataset.media, frames: p.stats.framesDrawn, mean: s ? s.mean : 0, hash: s ? s.hash : 0 }; }
+            """;
+        var tile = await Chromium.WaitForAsync<TileSample?>(ann, jpegTile, TimeSpan.FromSeconds(20), t => t is { Frames: > 5, Mean: > 20 }, "Jay's JPEG tile drawing");
+        output.WriteLine($"jay at Ann: {tile}");
+        Assert.Equal("websocket", tile!.Media);
+        // (In the page, not through Playwright's selectors, which pierce the player's shadow root and its own <video>.)
+        Assert.False(await ann.EvaluateAsync<bool>("() => !!document.querySelector(\".tile[data-id='jay'] > video\")"));
+
+        // The native participant plays the browser's stream (H.264 and Opus over RTSP) for a few seconds, then leaves.
+        await Task.Delay(4000);
+        await jay.WriteLineAsync("/leave");
+        Assert.Equal(0, await jay.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        using var document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(stats));
+        var annAtJay = document.RootElement.GetProperty("participants").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "ann");
+        var frames = annAtJay.GetProperty("view").GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("frames").GetInt64()).ToList();
+        output.WriteLine($"Jay played Ann's tracks: {string.Join(", ", frames)} frames");
+        Assert.True(frames.Count == 2 && frames.All(f => f >= 30), "Jay did not play Ann's video and audio");
+        await RoomPageTests.WaitForPeopleAsync(ann, ["Ann"], "Jay gone at Ann");
+    }
+
+    // Three pages encoding and decoding video on two shared cores can starve a page's keep-alive timer for seconds.
+    private static void Configure(Parley.Hub.Configuration.HubOptions options, string dir)
+    {
+        options.Rooms.Database = Path.Combine(dir, "rooms.db");
+        options.Rooms.IdleTimeoutSeconds = 30;
+    }
+
+    // What a person who clicks "Block" on the permission prompt gets.
+    private const string Refuse = "navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));";
+
+    private async Task<IPage> JoinAsync(Chromium chromium, TestHub hub, string room, string name, string[] people, string? initScript = null)
     {
         var page = await chromium.NewPageAsync(output);
+        if (initScript is not null)
+        {
+            await page.AddInitScriptAsync(initScript);
+        }
+
         await page.GotoAsync(hub.WebUrl($"r/{room}?name={name}"));
         await RoomPageTests.WaitForPeopleAsync(page, people, $"{name} in the room");
         return page;

@@ -114,8 +114,15 @@ export class RoomMedia extends EventTarget {
     return remote && remote.accepted ? remote.stream : null;
   }
 
-  /** True when <p> is (or is about to be) received over WebRTC rather than the WebSocket player. */
-  receives(p) { return !!this.pc && !this.unavailable && isWebRtcStream(p); }
+  /**
+   * True when <p> is (or is about to be) received over WebRTC rather than the WebSocket player: its stream is one
+   * WebRTC carries, the hub has WebRTC on, and the hub did not refuse its sections in the last answer.
+   */
+  receives(p) {
+    if (this.unavailable || typeof RTCPeerConnection === 'undefined' || !isWebRtcStream(p)) return false;
+    const remote = this.remotes.get(p.id);
+    return !(remote && remote.answered && !remote.accepted);
+  }
 
   /** Brings the transceivers in line with <others> (everyone but self) and offers again if anything changed. */
   update(others, force = false) {
@@ -137,7 +144,7 @@ export class RoomMedia extends EventTarget {
         if (codecs && t.setCodecPreferences) t.setCodecPreferences(codecs);
         return t;
       });
-      this.remotes.set(p.id, { signature: wanted.get(p.id), transceivers, stream: new MediaStream(transceivers.map((t) => t.receiver.track)), accepted: false });
+      this.remotes.set(p.id, { signature: wanted.get(p.id), transceivers, stream: new MediaStream(transceivers.map((t) => t.receiver.track)), accepted: false, answered: false });
       changed = true;
     }
     if (changed) {
@@ -164,7 +171,10 @@ export class RoomMedia extends EventTarget {
       });
       if (pc !== this.pc) return;
       await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-      for (const [id, remote] of this.remotes) remote.accepted = remote.transceivers.some((t) => answer.mids && answer.mids[t.mid] === id);
+      for (const [id, remote] of this.remotes) {
+        remote.accepted = remote.transceivers.some((t) => answer.mids && answer.mids[t.mid] === id);
+        remote.answered = true;
+      }
       this.dispatchEvent(new Event('change'));
     } catch (e) {
       console.warn(`room media: negotiation failed: ${e.message}`);

@@ -87,7 +87,7 @@ function join(name) {
   window.roomMedia = media; // for the console and the tests: its pc and getStats()
   media.addEventListener('change', () => render());
   // Joining does not wait for the camera and microphone (the permission prompt may take a while): until they are
-  // settled everyone plays over WebSocket, then the peer connection starts with whatever was granted.
+  // settled, tiles of WebRTC streams wait, then the peer connection starts with whatever was granted.
   const captured = media.capture().then(() => {
     if (current.captureError && !current.local) chat.notice(`No camera or microphone (${current.captureError}): you are a viewer.`);
   });
@@ -150,9 +150,9 @@ function join(name) {
 }
 
 function leftScreen(title, detail) {
-  if (media) media.release();
   self = null;
   others.clear();
+  if (media) media.release();
   render();
   $('left-title').textContent = title;
   $('left-detail').textContent = detail;
