@@ -44,6 +44,8 @@ internal sealed class RoomPeer : IAsyncDisposable
     private readonly TaskCompletionSource<(DtlsSrtpKeys Keys, DtlsRole Role)> _keys = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, Forward> _forwards = new(StringComparer.Ordinal);
+    // Every reader this peer made: a detached one is not closed until the peer ends, because closing a WhepSession
+    // closes the ICE session it sends on (which is shared here); what it keeps is two SRTP contexts and two buffers.
     private readonly List<Forward> _allForwards = [];
     private readonly List<Task> _pending = [];
     private readonly List<SrtpContext> _contexts = [];
@@ -283,6 +285,7 @@ internal sealed class RoomPeer : IAsyncDisposable
             _forwards.Remove(forward.ParticipantId);
         }
 
+        _pending.RemoveAll(t => t.IsCompleted);
         _pending.Add(DetachAsync(forward, reason));
     }
 
