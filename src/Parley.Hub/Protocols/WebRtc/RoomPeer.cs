@@ -26,10 +26,8 @@ public sealed record RoomPeerAnswer(string? Sdp, IReadOnlyDictionary<string, str
 /// answered sections and their reader.
 /// </summary>
 /// <remarks>
-/// The ICE session has one packet callback; the publisher and each reader install their own on activation, so the
-/// peer takes each one and puts a dispatcher in its place that hands every packet to all of them (each copies before
-/// unprotecting, and each ignores what is not its own: the publisher reads RTP and SRs, the readers PLI and FIR).
-/// Offers are handled one at a time; attaching and detaching readers runs after the answer, off the signalling path.
+/// The ICE session has one packet callback, shared by an <see cref="IceReceiveFanOut"/>: the publisher reads RTP and
+/// SRs, the readers PLI and FIR. Offers are handled one at a time; attaching and detaching readers runs after the answer, off the signalling path.
 /// </remarks>
 internal sealed class RoomPeer : IAsyncDisposable
 {
@@ -40,7 +38,6 @@ internal sealed class RoomPeer : IAsyncDisposable
     private readonly string _remote;
     private readonly bool _mayPublish;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _handlersLock = new();
     private readonly TaskCompletionSource<(DtlsSrtpKeys Keys, DtlsRole Role)> _keys = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, Forward> _forwards = new(StringComparer.Ordinal);
@@ -49,7 +46,7 @@ internal sealed class RoomPeer : IAsyncDisposable
     private readonly List<Forward> _allForwards = [];
     private readonly List<Task> _pending = [];
     private readonly List<SrtpContext> _contexts = [];
-    private IcePacketHandler[] _handlers = [];
+    private IceReceiveFanOut? _fanOut;
     private Dictionary<string, SdpMedia> _publishSections = new(StringComparer.Ordinal);
     private WebRtcOffer? _first;
     private IceSession? _ice;
@@ -168,7 +165,7 @@ internal sealed class RoomPeer : IAsyncDisposable
         _ice = ice;
         _dtls = new DtlsSrtpTransport(offer.LocalRole, _server.Certificate, offer.Fingerprint, ice);
         ice.DtlsReceived = _dtls.Receive;
-        ice.RtpReceived = Dispatch;
+        _fanOut = new IceReceiveFanOut(ice);
         if (_mayPublish && WebRtcAnswer.TryNegotiateReceive(offer, out var receive, out _))
         {
             var publisher = new WhipPublisher("room-" + _participantId, receive, ice, _remote);
@@ -247,11 +244,7 @@ internal sealed class RoomPeer : IAsyncDisposable
             return false;
         }
 
-        lock (_handlersLock)
-        {
-            forward.Session.Activate(keys.Keys.CreateSendContext(keys.Role), keys.Keys.CreateReceiveContext(keys.Role));
-            forward.Handler = Install();
-        }
+        forward.Handler = _fanOut!.Activate(() => forward.Session.Activate(keys.Keys.CreateSendContext(keys.Role), keys.Keys.CreateReceiveContext(keys.Role)));
 
         if (await _server.Paths.AddReaderAsync(forward.Path, forward.Session) is not { } stream)
         {
@@ -292,42 +285,14 @@ internal sealed class RoomPeer : IAsyncDisposable
     private async Task DetachAsync(Forward forward, string reason)
     {
         bool attached = forward.Attached is { } task && await task;
-        lock (_handlersLock)
+        if (forward.Handler is { } handler)
         {
-            if (forward.Handler is { } handler)
-            {
-                Volatile.Write(ref _handlers, [.. _handlers.Where(h => h != handler)]);
-            }
+            _fanOut!.Remove(handler);
         }
 
         if (attached)
         {
             await _server.Paths.RemoveReaderAsync(forward.Stream, forward.Session, reason);
-        }
-    }
-
-    // Called under _handlersLock right after an Activate replaced the ICE callback: keeps that callback as one of
-    // the dispatcher's and puts the dispatcher back. A packet that arrives in between reaches only the new one.
-    private IcePacketHandler? Install()
-    {
-        var ice = _ice!;
-        var handler = ice.RtpReceived;
-        if (handler is null || handler == (IcePacketHandler)Dispatch)
-        {
-            return null;
-        }
-
-        Volatile.Write(ref _handlers, [.. _handlers, handler]);
-        ice.RtpReceived = Dispatch;
-        return handler;
-    }
-
-    // On the ICE server's receive thread.
-    private void Dispatch(ReadOnlySpan<byte> packet)
-    {
-        foreach (var handler in Volatile.Read(ref _handlers))
-        {
-            handler(packet);
         }
     }
 
@@ -353,11 +318,7 @@ internal sealed class RoomPeer : IAsyncDisposable
                     var receive = keys.CreateReceiveContext(role);
                     _contexts.Add(send);
                     _contexts.Add(receive);
-                    lock (_handlersLock)
-                    {
-                        publisher.Activate(send, receive);
-                        Install();
-                    }
+                    _fanOut!.Activate(() => publisher.Activate(send, receive));
                 }
             }
 
