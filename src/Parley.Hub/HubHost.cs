@@ -89,6 +89,9 @@ public sealed class HubHost : IAsyncDisposable
     /// <summary>WHIP publishing over <see cref="Ice"/>; null when WebRTC is off.</summary>
     public WhipServer? Whip { get; private set; }
 
+    /// <summary>Room participants' WebRTC connections; null when WebRTC or HTTP is off.</summary>
+    public RoomPeerServer? RoomPeers { get; private set; }
+
     /// <summary>The web UI, API and browser players; null when http.enabled is false.</summary>
     public HubWebServer? Web { get; private set; }
 
@@ -126,11 +129,12 @@ public sealed class HubHost : IAsyncDisposable
                 Ice.Start();
                 Whep = new WhepServer(Ice, Paths, _loggerFactory.CreateLogger<WhepServer>());
                 Whip = new WhipServer(Ice, Paths, _loggerFactory.CreateLogger<WhipServer>());
+                RoomPeers = new RoomPeerServer(Ice, Paths, _loggerFactory.CreateLogger<RoomPeerServer>());
                 _logger.LogInformation("webrtc: ICE on UDP port {Port}, candidates {Candidates}", Ice.UdpPort,
                     string.Join(", ", Ice.Candidates.Select(c => $"{c.Address}:{c.Port}")));
             }
 
-            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth) { Certificate = _options.Http.Tls ? Certificate : null, Whep = Whep, Whip = Whip };
+            Web = new HubWebServer(_options.Http, Paths, _loggerFactory, _time, Rooms, Auth) { Certificate = _options.Http.Tls ? Certificate : null, Whep = Whep, Whip = Whip, RoomPeers = RoomPeers };
             await Web.StartAsync(cancellationToken);
         }
 
@@ -172,6 +176,11 @@ public sealed class HubHost : IAsyncDisposable
         if (Whip is not null)
         {
             await Whip.DisposeAsync();
+        }
+
+        if (RoomPeers is not null)
+        {
+            await RoomPeers.DisposeAsync();
         }
 
         if (Ice is not null)

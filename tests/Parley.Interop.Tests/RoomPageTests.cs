@@ -169,6 +169,8 @@ public sealed class RoomPageTests(ITestOutputHelper output)
             Assert.NotEqual(first.Hash, second.Hash);
             Assert.True(second.AudioBytes > 0, "the tile's audio did not decode");
             Assert.True(second.HasVideo, "the placeholder still covers the video");
+            // H.264 and Opus reach a browser over its room WebRTC connection, without transcoding, even a viewer's.
+            Assert.Equal("webrtc", second.Media);
         }
 
         await Chromium.ScreenshotAsync(viewers[0], "room-native-publisher", output);
@@ -183,7 +185,7 @@ public sealed class RoomPageTests(ITestOutputHelper output)
 
         // The publisher stops: the tile falls back to the avatar; the native participant leaves: the list follows.
         await publisher.QuitAsync(TimeSpan.FromSeconds(5));
-        string placeholder = $"() => !document.querySelector(\".tile[data-id='{id}'] parley-player\") && !!document.querySelector(\".tile[data-id='{id}'] .placeholder .avatar\")";
+        string placeholder = $"() => !document.querySelector(\".tile[data-id='{id}'] parley-player\") && !document.querySelector(\".tile[data-id='{id}'] > video\") && !!document.querySelector(\".tile[data-id='{id}'] .placeholder .avatar\")";
         await Chromium.WaitForAsync<bool>(viewers[0], placeholder, TimeSpan.FromSeconds(15), m => m, "the tile back to its avatar");
         await native.SendAsync(new { type = "leave" });
         await WaitForPeopleAsync(viewers[1], ["Eve", "Finn"], "the native participant gone");
@@ -227,14 +229,20 @@ public sealed class RoomPageTests(ITestOutputHelper output)
         Assert.Equal("after the restart 1", chat.GetProperty("text").GetString());
     }
 
+    // The tile's picture: its own <video> when the stream came over the page's WebRTC connection (H.264 and Opus), the
+    // player's when it came over WebSocket. Audio: bytes decoded by the player, or received on the peer connection.
     private static string TileVideo(string id) => $$"""
-        () => { const tile = document.querySelector(".tile[data-id='{{id}}']"); const p = tile?.querySelector('parley-player');
-          if (!p || !p.stats) return null; const v = p.shadowRoot.querySelector('video');
+        async () => { const tile = document.querySelector(".tile[data-id='{{id}}']"); if (!tile) return null;
+          const direct = tile.querySelector(':scope > video'); const p = tile.querySelector('parley-player');
+          const v = direct || (p && p.stats ? p.shadowRoot.querySelector('video') : null); if (!v) return null;
           const canvas = document.createElement('canvas'); canvas.width = 320; canvas.height = 180;
           canvas.getContext('2d').drawImage(v, 0, 0, 320, 180); const sample = ({{WebPlayerTests.SampleCanvas}})(canvas);
-          return { time: v.currentTime, audioBytes: v.webkitAudioDecodedByteCount || 0, mean: sample.mean, hash: sample.hash,
-            hasVideo: tile.classList.contains('has-video') }; }
+          let audio = v.webkitAudioDecodedByteCount || 0;
+          if (direct && window.roomMedia && window.roomMedia.pc) (await window.roomMedia.pc.getStats()).forEach((r) => {
+            if (r.type === 'inbound-rtp' && r.kind === 'audio') audio += r.bytesReceived || 0; });
+          return { time: v.currentTime, audioBytes: audio, mean: sample.mean, hash: sample.hash,
+            hasVideo: tile.classList.contains('has-video'), media: tile.dataset.media }; }
         """;
 
-    public sealed record TileSample { public double Time { get; init; } public long AudioBytes { get; init; } public double Mean { get; init; } public int Hash { get; init; } public bool HasVideo { get; init; } }
+    public sealed record TileSample { public double Time { get; init; } public long AudioBytes { get; init; } public double Mean { get; init; } public int Hash { get; init; } public bool HasVideo { get; init; } public string Media { get; init; } = ""; }
 }

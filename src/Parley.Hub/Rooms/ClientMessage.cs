@@ -19,6 +19,9 @@ public enum ClientMessageType
 
     /// <summary><c>leave</c>.</summary>
     Leave,
+
+    /// <summary><c>webrtc-offer</c> with <c>sdp</c> and optional <c>mids</c> (mid to participant id).</summary>
+    WebRtcOffer,
 }
 
 /// <summary>One parsed client message. Fields a type does not carry are null.</summary>
@@ -30,6 +33,12 @@ public enum ClientMessageType
 /// <param name="Video">A mute's new video state, null to keep it.</param>
 public sealed record ClientMessage(ClientMessageType Type, string? Name, string? Text, string? Ref, bool? Audio, bool? Video)
 {
+    /// <summary>The SDP offer of a <c>webrtc-offer</c>, as sent.</summary>
+    public string? Sdp { get; init; }
+
+    /// <summary>A <c>webrtc-offer</c>'s map of recvonly mids to the participant ids they should carry; empty when absent.</summary>
+    public IReadOnlyDictionary<string, string>? Mids { get; init; }
+
     /// <summary>
     /// Parses one text frame. Never throws: on anything that is not one of the protocol's messages with its
     /// fields of the right kind it returns false with a sentence for the <c>bad-message</c> error in
@@ -93,7 +102,7 @@ public sealed record ClientMessage(ClientMessageType Type, string? Name, string?
 
         if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
         {
-            problem = "the message has no string \"type\"; expected join, chat, mute, ping or leave";
+            problem = "the message has no string \"type\"; expected join, chat, mute, ping, leave or webrtc-offer";
             return false;
         }
 
@@ -131,8 +140,16 @@ public sealed record ClientMessage(ClientMessageType Type, string? Name, string?
             case "leave":
                 message = new ClientMessage(ClientMessageType.Leave, null, null, reference, null, null);
                 return true;
+            case "webrtc-offer":
+                if (!TryString(root, "sdp", out string? sdp, ref problem) || !TryMids(root, out var mids, ref problem))
+                {
+                    return false;
+                }
+
+                message = new ClientMessage(ClientMessageType.WebRtcOffer, null, null, reference, null, null) { Sdp = sdp, Mids = mids };
+                return true;
             default:
-                problem = $"unknown message type '{type}'; expected join, chat, mute, ping or leave";
+                problem = $"unknown message type '{type}'; expected join, chat, mute, ping, leave or webrtc-offer";
                 return false;
         }
     }
@@ -165,6 +182,35 @@ public sealed record ClientMessage(ClientMessageType Type, string? Name, string?
         }
 
         value = element.GetBoolean();
+        return true;
+    }
+
+    private static bool TryMids(JsonElement root, out IReadOnlyDictionary<string, string> mids, ref string? problem)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        mids = map;
+        if (!root.TryGetProperty("mids", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            problem = "\"mids\" must be an object of mid to participant id";
+            return false;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                problem = $"\"mids\".\"{property.Name}\" must be a participant id string";
+                return false;
+            }
+
+            map[property.Name] = property.Value.GetString()!;
+        }
+
         return true;
     }
 }

@@ -32,6 +32,9 @@ public sealed class Participant
 
     internal bool AudioMuted { get; set; }
 
+    /// <summary>The client sent a webrtc-offer: it is told (webrtc-renegotiate) when a stream in the room starts or ends.</summary>
+    internal bool UsesWebRtc { get; set; }
+
     internal bool VideoMuted { get; set; }
 
     /// <summary>Tracks of the live stream on <see cref="PublishPath"/>; null when nothing is published.</summary>

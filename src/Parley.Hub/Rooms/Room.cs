@@ -235,7 +235,20 @@ internal sealed class Room
             participant.Tracks = tracks;
             Broadcast(RoomEvents.ParticipantUpdated(participant.View()));
         }
+
+        // After the update, so a client that renegotiates already knows the tracks; also when the one whose stream
+        // ended has left, since their tile's sections must go.
+        foreach (var other in _participants.Values)
+        {
+            if (other.UsesWebRtc && other.Id != participantId)
+            {
+                other.Connection.Send(RoomEvents.WebRtcRenegotiate);
+            }
+        }
     });
+
+    /// <summary>Marks <paramref name="participant"/> as a WebRTC client, which gets webrtc-renegotiate from now on.</summary>
+    public void UseWebRtc(Participant participant) => Post(() => participant.UsesWebRtc = true);
 
     /// <summary>Hub stopping: every connection is aborted and the loop ends.</summary>
     public Task StopAsync()

@@ -35,4 +35,10 @@ public static class RoomErrorCodes
 
     /// <summary>The client's credentials do not allow this (chat without the chat permission).</summary>
     public const string NotAllowed = "not-allowed";
+
+    /// <summary>A webrtc-offer on a hub with WebRTC off (webrtc.enabled: false).</summary>
+    public const string WebRtcUnavailable = "webrtc-unavailable";
+
+    /// <summary>A webrtc-offer the hub could not answer (bad SDP, ICE restart, the media connection ended).</summary>
+    public const string WebRtcFailed = "webrtc-failed";
 }

@@ -39,6 +39,13 @@ public static class RoomEvents
     /// <summary><c>chat</c>; <paramref name="reference"/> is the sender's <c>ref</c>, for the sender's copy only.</summary>
     public static byte[] ChatEvent(ChatMessage message, string? reference = null) => Serialize(Chat(message, reference));
 
+    /// <summary><c>webrtc-answer</c>: the answer to the client's offer, and which participant each answered recvonly mid carries.</summary>
+    public static byte[] WebRtcAnswer(string sdp, IReadOnlyDictionary<string, string> mids, string? reference) =>
+        Serialize(new { type = "webrtc-answer", sdp, mids, @ref = reference });
+
+    /// <summary><c>webrtc-renegotiate</c>, shared: the set of streams to receive changed; send a new offer.</summary>
+    public static ReadOnlyMemory<byte> WebRtcRenegotiate { get; } = Serialize(new { type = "webrtc-renegotiate" });
+
     /// <summary><c>error</c> with a code of the protocol's table and a sentence for people.</summary>
     public static byte[] Error(string code, string message, string? reference = null) =>
         Serialize(new ErrorEvent("error", code, message, reference));

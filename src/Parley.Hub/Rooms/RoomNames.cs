@@ -79,4 +79,11 @@ public static class RoomNames
 
         return id.Length == 0 ? "participant" : id.ToString();
     }
+
+    /// <summary>
+    /// True for a string of the form <see cref="ParticipantId"/> makes (with a uniqueness suffix): 1 to 80 characters
+    /// from <c>a-z 0-9 _ -</c>, which keeps <c>&lt;room&gt;/&lt;id&gt;</c> one path segment below the room.
+    /// </summary>
+    public static bool IsValidParticipantId(string? id) =>
+        !string.IsNullOrEmpty(id) && id.Length <= 80 && id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-');
 }

@@ -97,6 +97,9 @@ public sealed class HubWebServer : IAsyncDisposable
     /// <summary>WHIP publishing behind POST /&lt;path&gt;/whip; null answers those requests with 404.</summary>
     public WhipServer? Whip { get; init; }
 
+    /// <summary>Browser room participants' WebRTC connections (webrtc-offer on /r/&lt;room&gt;/ws); null when WebRTC is off.</summary>
+    public RoomPeerServer? RoomPeers { get; init; }
+
     /// <summary>The HTTPS port listened on; 0 without a <see cref="Certificate"/> or before start.</summary>
     public int TlsPort { get; private set; }
 
@@ -335,8 +338,8 @@ public sealed class HubWebServer : IAsyncDisposable
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         string description = $"websocket {context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        var access = new RoomAccess(identity.Permits(AccessAction.Chat, room), identity.Token?.Name);
-        using var session = new RoomSocketSession(socket, room, Rooms, description, _time, _logger, access);
+        var access = new RoomAccess(identity.Permits(AccessAction.Chat, room), identity.Token?.Name) { Permits = identity.Permits };
+        using var session = new RoomSocketSession(socket, room, Rooms, description, _time, _logger, access) { Peers = RoomPeers };
         await session.RunAsync(_stopping.Token);
     }
 

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Parley.Hub.Auth;
+using Parley.Hub.Protocols.WebRtc;
 using Parley.Hub.Rooms;
 
 namespace Parley.Hub.Web;
@@ -14,6 +16,9 @@ namespace Parley.Hub.Web;
 internal sealed class RoomSocketSession : IDisposable
 {
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(1);
+
+    // A webrtc-offer with a recvonly section per track of 16 participants is about 100 KiB; chat frames stay small.
+    private const int MaxOfferBytes = 256 * 1024;
     private readonly WebSocket _socket;
     private readonly string _room;
     private readonly RoomManager _rooms;
@@ -22,9 +27,11 @@ internal sealed class RoomSocketSession : IDisposable
     private readonly RoomConnection _connection;
     private readonly ChatRateLimiter _rate;
     private readonly TimeSpan _idleTimeout;
-    private readonly byte[] _buffer;
+    private readonly int _maxMessageBytes;
     private readonly RoomAccess _access;
+    private byte[] _buffer;
     private RoomJoinResult? _joined;
+    private RoomPeer? _peer;
 
     public RoomSocketSession(WebSocket socket, string room, RoomManager rooms, string description, TimeProvider time, ILogger logger,
         RoomAccess? access = null)
@@ -41,7 +48,11 @@ internal sealed class RoomSocketSession : IDisposable
         _idleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds);
         // Room for a chat of maxChatBytes even when every character arrives as a six-byte \u escape.
         _buffer = new byte[(options.MaxChatBytes * 6) + 1024];
+        _maxMessageBytes = Math.Max(_buffer.Length, MaxOfferBytes);
     }
+
+    /// <summary>Where webrtc-offer goes; null answers it with webrtc-unavailable.</summary>
+    public RoomPeerServer? Peers { get; init; }
 
     /// <summary>Runs until the client leaves, fails, falls silent, is refused, or the hub stops.</summary>
     public async Task RunAsync(CancellationToken stopping)
@@ -95,6 +106,11 @@ internal sealed class RoomSocketSession : IDisposable
             if (_joined is { Participant: { } participant, Room: { } room })
             {
                 room.Leave(participant, reason);
+                if (_peer is not null)
+                {
+                    await _peer.DisposeAsync();
+                }
+
                 if (_connection.AbortReason is { } abort && !stopping.IsCancellationRequested)
                 {
                     _logger.LogInformation("room '{Room}': {Id} disconnected by the hub: {Reason}", _room, participant.Id, abort);
@@ -124,7 +140,7 @@ internal sealed class RoomSocketSession : IDisposable
 
         if (length > _buffer.Length)
         {
-            _connection.Send(RoomEvents.Error(RoomErrorCodes.BadMessage, $"The message is over {_buffer.Length} bytes and was dropped."));
+            _connection.Send(RoomEvents.Error(RoomErrorCodes.BadMessage, $"The message is over {_maxMessageBytes} bytes and was dropped."));
             return (true, false);
         }
 
@@ -155,6 +171,9 @@ internal sealed class RoomSocketSession : IDisposable
                 return (true, false);
             case ClientMessageType.Ping:
                 _connection.Send(RoomEvents.Pong);
+                return (true, false);
+            case ClientMessageType.WebRtcOffer:
+                await OfferAsync(room, participant, message, reference);
                 return (true, false);
             default:
                 return (false, true);
@@ -187,6 +206,41 @@ internal sealed class RoomSocketSession : IDisposable
 
         _joined = result;
         return true;
+    }
+
+    private async Task OfferAsync(Room room, Participant participant, ClientMessage message, string? reference)
+    {
+        if (Peers is null)
+        {
+            _connection.Send(RoomEvents.Error(RoomErrorCodes.WebRtcUnavailable,
+                "This hub has WebRTC turned off (webrtc.enabled); the page plays everyone over WebSocket instead.", reference));
+            return;
+        }
+
+        if (_peer is { HasEnded: true })
+        {
+            // ICE consent or DTLS ended it: this offer is refused (its DTLS association is gone), the next one, from
+            // the new RTCPeerConnection the page opens, starts a new peer.
+            await _peer.DisposeAsync();
+            _peer = null;
+            _connection.Send(RoomEvents.Error(RoomErrorCodes.WebRtcFailed,
+                "The WebRTC connection to the hub ended; open a new RTCPeerConnection and offer again.", reference));
+            return;
+        }
+
+        if (_peer is null)
+        {
+            _peer = Peers.Create(room.Name, participant.Id, _connection.Description, _access.Permits(AccessAction.Publish, participant.PublishPath));
+            room.UseWebRtc(participant);
+        }
+
+        var mids = (message.Mids ?? new Dictionary<string, string>())
+            .Where(m => _access.Permits(AccessAction.Read, room.Name + "/" + m.Value))
+            .ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
+        var answer = await _peer.NegotiateAsync(message.Sdp!, mids);
+        _connection.Send(answer.Sdp is { } sdp
+            ? RoomEvents.WebRtcAnswer(sdp, answer.Mids, reference)
+            : RoomEvents.Error(RoomErrorCodes.WebRtcFailed, $"The hub could not answer the WebRTC offer: {answer.Error}", reference));
     }
 
     private void Chat(Room room, Participant participant, string text, string? reference)
@@ -224,6 +278,12 @@ internal sealed class RoomSocketSession : IDisposable
         int length = 0;
         while (true)
         {
+            if (length == _buffer.Length && _buffer.Length < _maxMessageBytes)
+            {
+                // Only offers grow past the chat bound; the buffer grows for them, up to the offer bound.
+                Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, _maxMessageBytes));
+            }
+
             var segment = length < _buffer.Length ? _buffer.AsMemory(length) : _buffer.AsMemory(0, Math.Min(_buffer.Length, 4096));
             var result = await _socket.ReceiveAsync(segment, cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)

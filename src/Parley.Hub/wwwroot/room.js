@@ -1,7 +1,9 @@
 // The room page, /r/<room>[?name=<display name>]: asks for a name unless given, joins over the room control
-// protocol (docs/rooms-protocol.md) and shows the tiles, the people, the chat and the invite link. A browser is a
-// viewer for now: it plays everyone's media and chats, and sends no camera or microphone.
+// protocol (docs/rooms-protocol.md) and shows the tiles, the people, the chat and the invite link. The camera and
+// microphone go to the hub and everyone else comes back over one RTCPeerConnection (room-media.js); someone who
+// refuses the camera and microphone is a viewer who still sees, hears and chats.
 import { RoomConnection, isRoomName } from './room-connection.js';
+import { RoomMedia } from './room-media.js';
 import { TileGrid } from './room-tiles.js';
 import { renderPeople } from './room-people.js';
 import { ChatView } from './room-chat.js';
@@ -11,9 +13,10 @@ const room = decodeURIComponent(location.pathname.replace(/^\/r\/|\/+$/g, ''));
 const inviteUrl = `${location.origin}/r/${encodeURIComponent(room)}`;
 const NAME_KEY = 'parley.displayName';
 
-const tiles = new TileGrid($('tiles'));
 const chat = new ChatView($('messages'));
+const tiles = new TileGrid($('tiles'), null);
 let connection = null;
+let media = null;
 let self = null;
 let others = new Map(); // id -> Participant, everyone but self
 let limits = { maxChatBytes: 4096 };
@@ -50,14 +53,44 @@ function everyone() {
 
 function render() {
   const list = everyone();
+  if (media) media.update([...others.values()]);
   tiles.render(list, self && self.id);
   renderPeople($('people'), $('people-count'), list, self && self.id);
   document.body.dataset.self = self ? self.id : '';
 }
 
+function showMediaControls() {
+  $('media-controls').hidden = !media || !media.local;
+  const audio = $('mute-audio'), video = $('mute-video');
+  audio.hidden = !media || !media.hasAudio;
+  video.hidden = !media || !media.hasVideo;
+  const a = !!(self && self.audioMuted), v = !!(self && self.videoMuted);
+  audio.setAttribute('aria-pressed', String(a));
+  audio.textContent = a ? 'Unmute mic' : 'Mute mic';
+  video.setAttribute('aria-pressed', String(v));
+  video.textContent = v ? 'Start camera' : 'Stop camera';
+}
+
+function toggleMute(kind) {
+  if (!media || !self || !connection) return;
+  const muted = media.setMuted(kind, !(kind === 'audio' ? self.audioMuted : self.videoMuted));
+  connection.send({ type: 'mute', [kind]: muted });
+}
+
 function join(name) {
   localStorage.setItem(NAME_KEY, name);
+  if (connection) connection.leave();
+  if (media) media.release();
   connection = new RoomConnection(room, name);
+  const current = media = new RoomMedia(connection);
+  tiles.media = media;
+  window.roomMedia = media; // for the console and the tests: its pc and getStats()
+  media.addEventListener('change', () => render());
+  // Joining does not wait for the camera and microphone (the permission prompt may take a while): until they are
+  // settled, tiles of WebRTC streams wait, then the peer connection starts with whatever was granted.
+  const captured = media.capture().then(() => {
+    if (current.captureError && !current.local) chat.notice(`No camera or microphone (${current.captureError}): you are a viewer.`);
+  });
   connection.addEventListener('state', (e) => {
     showConnection(e.detail);
     if (e.detail === 'reconnecting') chat.failAll('Not sent: the connection dropped before the hub confirmed it.');
@@ -69,7 +102,20 @@ function join(name) {
     others = new Map(w.participants.map((p) => [p.id, p]));
     limits = w.limits || limits;
     chat.reset(w.history || []);
+    // Every welcome (a rejoin too) is a new participant on the hub: a new peer connection, the mute state carried over.
+    captured.then(() => {
+      if (media !== current || !self) return;
+      if (current.local) {
+        const audioMuted = current.local.getAudioTracks().some((t) => !t.enabled);
+        const videoMuted = current.local.getVideoTracks().some((t) => !t.enabled);
+        if (audioMuted || videoMuted) connection.send({ type: 'mute', audio: audioMuted, video: videoMuted });
+      }
+      current.start([...others.values()]);
+      render();
+      showMediaControls();
+    });
     render();
+    showMediaControls();
   });
   connection.addEventListener('participantJoined', (e) => {
     const p = e.detail.participant;
@@ -81,6 +127,7 @@ function join(name) {
     const p = e.detail.participant;
     if (self && p.id === self.id) self = p; else others.set(p.id, p);
     render();
+    showMediaControls();
   });
   connection.addEventListener('participantLeft', (e) => {
     const p = others.get(e.detail.id);
@@ -94,6 +141,7 @@ function join(name) {
     const error = e.detail;
     if (error.code === 'bad-name' && !self) { connection.leave(); askName(error.message); return; }
     if (connection.state === 'failed') { leftScreen('Could not join', error.message); return; }
+    if (String(error.code).startsWith('webrtc-')) { console.warn(`room media: ${error.message}`); return; }
     chat.error(error);
   });
   setView('joining');
@@ -104,6 +152,7 @@ function join(name) {
 function leftScreen(title, detail) {
   self = null;
   others.clear();
+  if (media) media.release();
   render();
   $('left-title').textContent = title;
   $('left-detail').textContent = detail;
@@ -161,6 +210,8 @@ function wire() {
     leftScreen('You left the room', `You can join “${room}” again with the same invite link.`);
   });
   $('rejoin').addEventListener('click', () => join(connection.name));
+  $('mute-audio').addEventListener('click', () => toggleMute('audio'));
+  $('mute-video').addEventListener('click', () => toggleMute('video'));
   $('composer').addEventListener('submit', (e) => { e.preventDefault(); send(); });
   $('chat-text').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }

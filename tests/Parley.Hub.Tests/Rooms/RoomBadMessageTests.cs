@@ -65,7 +65,7 @@ public sealed class RoomBadMessageTests(ITestOutputHelper output) : IDisposable
     public void The_parser_returns_false_for_any_input_it_does_not_understand_and_never_throws()
     {
         // Random bytes, and JSON-ish text that gets past the first character more often.
-        var json = Gen.Elements("{", "}", "[", "]", "\"type\"", ":", ",", "\"join\"", "\"chat\"", "\"mute\"", "\"text\"", "\"name\"", "true", "1", "null", "\"x\"", "\"ref\"")
+        var json = Gen.Elements("{", "}", "[", "]", "\"type\"", ":", ",", "\"join\"", "\"chat\"", "\"mute\"", "\"text\"", "\"name\"", "true", "1", "null", "\"x\"", "\"ref\"", "\"webrtc-offer\"", "\"sdp\"", "\"mids\"", "{\"0\":\"bob\"}")
             .ArrayOf().Select(parts => System.Text.Encoding.UTF8.GetBytes(string.Concat(parts)));
         var input = Gen.OneOf(ArbMap.Default.GeneratorFor<byte[]>(), json);
         Prop.ForAll(Arb.From(input), bytes =>
@@ -76,5 +76,14 @@ public sealed class RoomBadMessageTests(ITestOutputHelper output) : IDisposable
         Assert.True(ClientMessage.TryParse("{\"type\":\"mute\",\"video\":false,\"ref\":\"m\"}"u8, out var mute, out _, out string? reference));
         Assert.Equal(new ClientMessage(ClientMessageType.Mute, null, null, "m", null, false), mute);
         Assert.Equal("m", reference);
+
+        // webrtc-offer: sdp required, mids an optional object of strings.
+        Assert.True(ClientMessage.TryParse("{\"type\":\"webrtc-offer\",\"sdp\":\"v=0\",\"mids\":{\"2\":\"bob\"}}"u8, out var offer, out _, out _));
+        Assert.Equal((ClientMessageType.WebRtcOffer, "v=0", "bob"), (offer!.Type, offer.Sdp, offer.Mids!["2"]));
+        Assert.True(ClientMessage.TryParse("{\"type\":\"webrtc-offer\",\"sdp\":\"v=0\"}"u8, out offer, out _, out _));
+        Assert.Empty(offer!.Mids!);
+        Assert.False(ClientMessage.TryParse("{\"type\":\"webrtc-offer\"}"u8, out _, out _, out _));
+        Assert.False(ClientMessage.TryParse("{\"type\":\"webrtc-offer\",\"sdp\":\"v=0\",\"mids\":{\"2\":7}}"u8, out _, out string? problem, out _));
+        Assert.Contains("mids", problem, StringComparison.Ordinal);
     }
 }

@@ -117,6 +117,8 @@ public sealed class WhepServer : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ended.Token);
             timeout.CancelAfter(HandshakeTimeout);
             var keys = await running.Dtls.HandshakeAsync(timeout.Token);
+            // The transport closes when the handshake's token is cancelled: without this the session died 15 s in.
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
             session.Activate(keys.CreateSendContext(role), keys.CreateReceiveContext(role));
             if (await _paths.AddReaderAsync(path, session) is not { } stream)
             {

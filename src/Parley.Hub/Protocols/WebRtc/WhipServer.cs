@@ -90,6 +90,8 @@ public sealed class WhipServer : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ended.Token);
             timeout.CancelAfter(WhepServer.HandshakeTimeout);
             var keys = await dtls.HandshakeAsync(timeout.Token);
+            // The transport closes when the handshake's token is cancelled: without this the session died 15 s in.
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
             publisher.Stream = await _paths.StartStreamAsync(path, publisher, publisher.StreamDescription);
             if (publisher.Stream is null)
             {
