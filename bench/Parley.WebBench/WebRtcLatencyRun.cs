@@ -37,19 +37,22 @@ internal static class WebRtcLatencyRun
             await LatencyRun.WaitForSamplesAsync(player, 1, TimeSpan.FromSeconds(30), "the first stamp read back over WHEP");
             await Task.Delay(settings.WarmUp);
             await player.EvaluateAsync("() => window.__parleyProbe.reset()");
-            var before = await player.EvaluateAsync<WebRtcStats>("() => window.__parleyWebRtc.stats()");
-            var beforeSender = await publisher.EvaluateAsync<WebRtcStats>("() => window.__parleyWebRtc.stats()");
+            var before = await player.EvaluateAsync<WebRtcStats>("p => window.__parleyWebRtc.stats(p)", path);
+            var beforeSender = await publisher.EvaluateAsync<WebRtcStats>("p => window.__parleyWebRtc.stats(p)", path);
             var started = DateTime.UtcNow;
             await Task.Delay(settings.Duration);
             double seconds = (DateTime.UtcNow - started).TotalSeconds;
             var raw = await player.EvaluateAsync<RawSamples>(ProbeSamples);
-            var receiver = await player.EvaluateAsync<WebRtcStats>("() => window.__parleyWebRtc.stats()");
-            var sender = await publisher.EvaluateAsync<WebRtcStats>("() => window.__parleyWebRtc.stats()");
+            var receiver = await player.EvaluateAsync<WebRtcStats>("p => window.__parleyWebRtc.stats(p)", path);
+            var sender = await publisher.EvaluateAsync<WebRtcStats>("p => window.__parleyWebRtc.stats(p)", path);
             var screenshot = Path.Combine(Path.GetTempPath(), $"parley-webbench-{path}.png");
             await player.ScreenshotAsync(new() { Path = screenshot });
             return new WebRtcLatencyResult(path, rtpmap, receiver.Codec, receiver.Width, receiver.Height, Summary.Of(raw.Samples), Summary.Of(raw.ReceiveAges),
-                sender.EncodeMs, receiver.JitterBufferMs, receiver.DecodeMs, sender.FramesEncoded - beforeSender.FramesEncoded,
-                receiver.FramesDecoded - before.FramesDecoded, receiver.FramesDropped - before.FramesDropped, raw.Rejected, raw.Skipped, seconds, screenshot);
+                sender.EncodeMs, receiver.JitterBufferMs, receiver.DecodeMs, sender.FramesDrawn - beforeSender.FramesDrawn, sender.FramesEncoded - beforeSender.FramesEncoded,
+                sender.KeyFramesEncoded - beforeSender.KeyFramesEncoded, sender.FramesSent - beforeSender.FramesSent, sender.PacketsSent - beforeSender.PacketsSent, receiver.PacketsReceived - before.PacketsReceived, sender.QualityLimitation, sender.TargetBitrate, sender.HubFrameRate,
+                receiver.FramesReceived - before.FramesReceived,
+                receiver.FramesDecoded - before.FramesDecoded, receiver.FramesDropped - before.FramesDropped, receiver.PacketsLost - before.PacketsLost,
+                receiver.Nacks - before.Nacks, receiver.Plis - before.Plis, raw.Rejected, raw.Skipped, seconds, screenshot);
         }
         finally
         {
@@ -77,7 +80,31 @@ internal static class WebRtcLatencyRun
 
         public double? DecodeMs { get; init; }
 
+        public long FramesDrawn { get; init; }
+
         public long FramesEncoded { get; init; }
+
+        public long KeyFramesEncoded { get; init; }
+
+        public long FramesSent { get; init; }
+
+        public long PacketsSent { get; init; }
+
+        public long PacketsReceived { get; init; }
+
+        public string QualityLimitation { get; init; } = "";
+
+        public double TargetBitrate { get; init; }
+
+        public double HubFrameRate { get; init; }
+
+        public long FramesReceived { get; init; }
+
+        public long PacketsLost { get; init; }
+
+        public long Nacks { get; init; }
+
+        public long Plis { get; init; }
 
         public long FramesDecoded { get; init; }
 
@@ -100,5 +127,7 @@ internal sealed record WebRtcSettings(int Width, int Height, int Fps, TimeSpan W
 /// the browsers' own per-frame means from getStats (ms, over the whole session).
 /// </summary>
 internal sealed record WebRtcLatencyResult(string Path, string OfferedRtpMap, string ReceivedCodec, int Width, int Height, Summary Measured, Summary Received,
-    double? EncodeMs, double? JitterBufferMs, double? DecodeMs, long FramesEncoded, long FramesDecoded, long FramesDropped,
+    double? EncodeMs, double? JitterBufferMs, double? DecodeMs, long FramesDrawn, long FramesEncoded, long KeyFramesEncoded, long FramesSent, long PacketsSent, long PacketsReceived,
+    string QualityLimitation, double TargetBitrate, double HubFrameRate, long FramesReceived,
+    long FramesDecoded, long FramesDropped, long PacketsLost, long Nacks, long Plis,
     int RejectedReads, int SkippedFrames, double Seconds, string Screenshot);

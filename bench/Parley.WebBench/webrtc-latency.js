@@ -10,7 +10,8 @@
     const codecs = RTCRtpReceiver.getCapabilities(kind).codecs;
     const wanted = codecs.filter(c => c.mimeType.toLowerCase() === mimeType.toLowerCase());
     if (wanted.length === 0) throw new Error(`this browser has no ${mimeType}`);
-    transceiver.setCodecPreferences([...wanted, ...codecs.filter(c => !wanted.includes(c))]);
+    // Only the wanted codec is offered: the hub answers with its own preference (H.264 first) among what is offered.
+    transceiver.setCodecPreferences(wanted);
   }
 
   async function exchange(pc, url) {
@@ -41,6 +42,7 @@
       g.fillText(`frame ${frame}`, 20, a.height - 30);
       window.__parleyStamp.write(g, a.width, a.height, frame, Date.now());
       frame++;
+      window.__parleyDrawn = frame;
     };
     draw();
     window.__parleyPublisherTimer = setInterval(draw, 1000 / a.fps);
@@ -67,11 +69,18 @@
   }
 
   // Per-frame averages from getStats (ms): the sender's encode time, the receiver's jitter buffer and decode time.
-  async function stats() {
-    const out = { encodeMs: null, jitterBufferMs: null, decodeMs: null, framesEncoded: 0, framesDecoded: 0, framesDropped: 0, codec: '', width: 0, height: 0, bitrate: 0 };
+  async function stats(path) {
+    const out = { encodeMs: null, jitterBufferMs: null, decodeMs: null, framesDrawn: window.__parleyDrawn ?? 0, framesEncoded: 0, keyFramesEncoded: 0,
+      framesSent: 0, packetsSent: 0, packetsReceived: 0, qualityLimitation: '', targetBitrate: 0, hubFrameRate: 0,
+      framesReceived: 0, framesDecoded: 0, framesDropped: 0, packetsLost: 0, nacks: 0, plis: 0, codec: '', width: 0, height: 0 };
+    const hub = await (await fetch('/api/streams')).json();
+    const stream = hub.streams.find(s => s.path === path);
+    if (stream) out.hubFrameRate = stream.frameRate;
     if (window.whipPc) (await window.whipPc.getStats()).forEach(r => {
       if (r.type === 'outbound-rtp' && r.kind === 'video' && r.framesEncoded) {
         out.encodeMs = 1000 * r.totalEncodeTime / r.framesEncoded; out.framesEncoded = r.framesEncoded;
+        out.keyFramesEncoded = r.keyFramesEncoded ?? 0; out.nacks = r.nackCount ?? 0; out.plis = r.pliCount ?? 0;
+        out.framesSent = r.framesSent ?? 0; out.packetsSent = r.packetsSent ?? 0; out.qualityLimitation = r.qualityLimitationReason ?? ''; out.targetBitrate = r.targetBitrate ?? 0;
       }
     });
     if (window.whepPc) {
@@ -81,6 +90,7 @@
           out.decodeMs = 1000 * r.totalDecodeTime / r.framesDecoded; out.framesDecoded = r.framesDecoded;
           out.jitterBufferMs = r.jitterBufferEmittedCount ? 1000 * r.jitterBufferDelay / r.jitterBufferEmittedCount : null;
           out.framesDropped = r.framesDropped ?? 0; out.width = r.frameWidth ?? 0; out.height = r.frameHeight ?? 0;
+          out.framesReceived = r.framesReceived ?? 0; out.packetsReceived = r.packetsReceived ?? 0; out.packetsLost = r.packetsLost ?? 0; out.nacks = r.nackCount ?? 0; out.plis = r.pliCount ?? 0;
           const codec = r.codecId && reports.get(r.codecId); out.codec = codec ? codec.mimeType : '';
         }
       });
