@@ -73,4 +73,63 @@ public sealed class Vp8ViewTests(ITestOutputHelper output)
         Assert.InRange(meanLuma, 40, 220);
         Assert.True(psnr.Min() > 25, $"a recorded frame is {psnr.Min():0.0} dB from every source frame");
     }
+
+    // Chromium's fake camera, offered as VP8 only (the hub would answer H.264 when both are offered).
+    private const string PublishVp8 = """
+        async (path) => {
+          const media = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+          const pc = new RTCPeerConnection(); window.whipPc = pc;
+          const transceiver = pc.addTransceiver(media.getVideoTracks()[0], { direction: 'sendonly' });
+          transceiver.setCodecPreferences(RTCRtpReceiver.getCapabilities('video').codecs.filter(c => c.mimeType === 'video/VP8'));
+          await pc.setLocalDescription(await pc.createOffer());
+          const response = await fetch('/' + path + '/whip', { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+          const answer = await response.text();
+          if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+          return response.status + ' ' + answer;
+        }
+        """;
+
+    [Fact]
+    public async Task Parley_view_records_the_vp8_stream_chromium_publishes_over_whip()
+    {
+        string dir = TestPaths.NewTempDirectory();
+        await using var hub = await TestHub.StartAsync(output);
+        await using var chromium = await Chromium.LaunchAsync("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream");
+        var page = await chromium.NewPageAsync(output);
+        await page.GotoAsync(hub.WebUrl(""));
+        string published = await page.EvaluateAsync<string>(PublishVp8, "browser");
+        Assert.True(published.StartsWith("201 ", StringComparison.Ordinal), published);
+        var stream = await hub.WaitForStreamAsync("browser", TimeSpan.FromSeconds(15));
+        Assert.Equal("VP8/90000", stream.CodecSummary);
+
+        string recording = Path.Combine(dir, "browser.mkv");
+        string stats = Path.Combine(dir, "s.json");
+        await using var view = ExternalProcess.Start(Parley, "view", hub.Url("browser"), "--output", recording, "--duration", "4",
+            "--stats", stats, "--video-out", "null", "--audio-out", "null");
+        int exit = await view.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        output.WriteLine(view.StandardOutput + ExternalProcess.Tail(view.StandardError, 8));
+        Assert.Equal(0, exit);
+        await page.EvaluateAsync("() => window.whipPc.close()");
+
+        using (var document = JsonDocument.Parse(await File.ReadAllTextAsync(stats)))
+        {
+            var video = document.RootElement.GetProperty("streams")[0];
+            Assert.Equal("VP8", video.GetProperty("codec").GetString());
+            Assert.Equal(0, video.GetProperty("decodeErrors").GetInt64());
+            Assert.True(video.GetProperty("frames").GetInt64() >= 10, $"{video.GetProperty("frames").GetInt64()} frames decoded");
+        }
+
+        await using var ffprobe = ExternalProcess.Start("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+            "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "compact", recording);
+        Assert.Equal(0, await ffprobe.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        output.WriteLine(ffprobe.StandardOutput);
+        Assert.Contains("codec_name=vp8|width=640|height=480", ffprobe.StandardOutput, StringComparison.Ordinal);
+        Assert.True(int.Parse(ffprobe.StandardOutput.Split("nb_read_frames=")[1].Trim(), CultureInfo.InvariantCulture) >= 10);
+
+        // Chromium's fake camera is a dark moving pattern with bright markings: every decoded picture has both (not
+        // a black or grey frame a broken decode gives), and the pictures change from frame to frame.
+        var frames = await RecordingAnalysis.DecodeVideoAsync(recording, dir, 640, 480, "gray");
+        Assert.All(frames, f => Assert.True(f.Max() - f.Min() >= 100, $"luma spans only {f.Min()}-{f.Max()}"));
+        Assert.True(frames.Select(f => f.Average(b => (double)b)).Distinct().Count() > frames.Length / 2, "the recorded pictures do not change");
+    }
 }
