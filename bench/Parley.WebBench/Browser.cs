@@ -15,8 +15,14 @@ internal sealed class Browser : IAsyncDisposable
 
     public IBrowser Instance { get; }
 
-    /// <summary>The in-page stamp reader (stamp-probe.js).</summary>
-    public static string ProbeScript { get; } = LoadProbe();
+    /// <summary>The in-page stamp reader (stamp-probe.js); evaluate <see cref="StampCodecScript"/> first.</summary>
+    public static string ProbeScript { get; } = Load("stamp-probe.js");
+
+    /// <summary>The stamp's reader and writer (stamp-codec.js), shared by the probe and the WebRTC publisher.</summary>
+    public static string StampCodecScript { get; } = Load("stamp-codec.js");
+
+    /// <summary>WHIP publisher of a stamped canvas and WHEP player (webrtc-latency.js).</summary>
+    public static string WebRtcScript { get; } = Load("webrtc-latency.js");
 
     /// <summary>The player's own state: frames drawn (JPEG), video segments appended (MSE), its delay figure.</summary>
     public const string PlayerState = """
@@ -67,9 +73,9 @@ internal sealed class Browser : IAsyncDisposable
         }
     }
 
-    private static string LoadProbe()
+    private static string Load(string name)
     {
-        using var stream = typeof(Browser).Assembly.GetManifestResourceStream("stamp-probe.js") ?? throw new InvalidOperationException("stamp-probe.js is not embedded");
+        using var stream = typeof(Browser).Assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"{name} is not embedded");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -15,6 +15,7 @@ internal static class LatencyRun
         try
         {
             await Browser.WaitPlayingAsync(page, TimeSpan.FromSeconds(30));
+            await page.EvaluateAsync(Browser.StampCodecScript);
             await page.EvaluateAsync(Browser.ProbeScript);
             await WaitForSamplesAsync(page, 1, TimeSpan.FromSeconds(20), "the first stamp read back from the page");
             await Task.Delay(warmUp);
@@ -35,7 +36,7 @@ internal static class LatencyRun
         }
     }
 
-    private static async Task WaitForSamplesAsync(IPage page, int count, TimeSpan timeout, string what)
+    internal static async Task WaitForSamplesAsync(IPage page, int count, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)

@@ -24,6 +24,15 @@ internal sealed record Options
     /// <summary>player: the real player page per viewer; sockets: a bare WebSocket per page (see ViewerCpuRun).</summary>
     public string Viewer { get; init; } = "player";
 
+    /// <summary>Codecs of the browser-to-browser WebRTC run (vp8, h264); empty for none.</summary>
+    public string[] WebRtc { get; init; } = [];
+
+    /// <summary>How long each WebRTC run collects stamps after its warm-up.</summary>
+    public TimeSpan WebRtcDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>RTCRtpReceiver.playoutDelayHint for the WHEP page in seconds; null for Chromium's default.</summary>
+    public double? PlayoutDelayHint { get; init; }
+
     public bool SkipLatency { get; init; }
 
     public bool SkipCpu { get; init; }
@@ -49,7 +58,10 @@ internal sealed record Options
                 "--counts" => options with { Counts = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] },
                 "--settle" => options with { Settle = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--window" => options with { Window = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) },
-                "--paths" => options with { Paths = Next().Split(',') },
+                "--paths" => options with { Paths = Next() is var paths && paths == "none" ? [] : paths.Split(',') },
+                "--webrtc" => options with { WebRtc = Next().Split(',') },
+                "--webrtc-seconds" => options with { WebRtcDuration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) },
+                "--playout-delay-hint" => options with { PlayoutDelayHint = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--audio" => options with { Audio = Next() },
                 "--viewer" => options with { Viewer = Next() },
                 "--skip-latency" => options with { SkipLatency = true },

@@ -5,7 +5,7 @@ namespace Parley.WebBench;
 
 /// <summary>Everything one run measured, as written to web-latency.json.</summary>
 internal sealed record BenchRun(DateTime When, int Cores, string Cpu, string LoadBefore, string LoadAfter, string Arguments,
-    List<LatencyResult> Latency, Dictionary<string, List<CpuPoint>> ViewerCpu);
+    List<LatencyResult> Latency, Dictionary<string, List<CpuPoint>> ViewerCpu, List<WebRtcLatencyResult> WebRtc);
 
 /// <summary>The figures of one run as Markdown tables (web-latency-figures.md).</summary>
 internal static class Report
@@ -37,6 +37,22 @@ internal static class Report
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
                     $"- {r.Path}: newest received {r.NewestReceivedAge.P50:0} / {r.NewestReceivedAge.P95:0} ms; buffered ahead {r.BufferedAhead.P50:0} / {r.BufferedAhead.P95:0} ms; shown {r.Measured.P50:0} / {r.Measured.P95:0} ms.");
+            }
+
+            md.AppendLine();
+        }
+
+        if (run.WebRtc.Count > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"## Browser to browser over WebRTC (canvas -> WHIP -> hub -> WHEP -> <video>), {options.WebRtcDuration.TotalSeconds:0} s after a {options.WarmUp.TotalSeconds:0} s warm-up");
+            md.AppendLine();
+            md.AppendLine("| path | codec | size | frames | p50 | p95 | p99 | min | max | stamp to received p50 / p95 | encode | jitter buffer | decode | frames never shown | unreadable reads |");
+            md.AppendLine("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            foreach (var r in run.WebRtc)
+            {
+                var m = r.Measured;
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {r.Path} | {r.ReceivedCodec} | {r.Width}x{r.Height} | {m.Count} | {m.P50:0} ms | {m.P95:0} ms | {m.P99:0} ms | {m.Min:0} ms | {m.Max:0} ms | {r.Received.P50:0} / {r.Received.P95:0} ms | {r.EncodeMs:0.0} ms | {r.JitterBufferMs:0.0} ms | {r.DecodeMs:0.0} ms | {r.SkippedFrames} | {r.RejectedReads} |");
             }
 
             md.AppendLine();

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Parley.Media.Vp8;
+
 namespace Parley.Codecs.Gstreamer;
 
 /// <summary>The file format of a recording.</summary>
@@ -21,6 +24,9 @@ public enum RecordedVideo
 
     /// <summary>JPEG frames (RTP/JPEG, RFC 2435, after reassembly).</summary>
     Jpeg,
+
+    /// <summary>VP8 frames (RFC 6386, as RFC 7741 depacketizers give them); the size comes from the key frames.</summary>
+    Vp8,
 }
 
 /// <summary>Settings for <see cref="GstRecordingSink"/>.</summary>
@@ -47,9 +53,10 @@ public sealed class GstRecordingSink : IDisposable
     private readonly GstPipeline _pipeline;
     private readonly GstAppSrc? _video;
     private readonly GstAppSrc? _audio;
+    private (int Width, int Height) _vp8Size;
 
     /// <summary>Builds and starts the recording.</summary>
-    /// <exception cref="ArgumentException">No track, or a bad channel count.</exception>
+    /// <exception cref="ArgumentException">No track, a bad channel count, or VP8 in MP4.</exception>
     /// <exception cref="CodecException">GStreamer or an element is missing, or the file cannot be opened.</exception>
     public GstRecordingSink(RecordingOptions options)
     {
@@ -77,7 +84,7 @@ public sealed class GstRecordingSink : IDisposable
     public string Pipeline { get; }
 
     /// <summary>The pipeline description for <paramref name="options"/> (pure).</summary>
-    /// <exception cref="ArgumentException">No track, or a bad channel count.</exception>
+    /// <exception cref="ArgumentException">No track, a bad channel count, or VP8 in MP4.</exception>
     public static string BuildPipeline(RecordingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -92,6 +99,11 @@ public sealed class GstRecordingSink : IDisposable
             throw new ArgumentException("A recording needs a video or an audio track.", nameof(options));
         }
 
+        if (options.Video == RecordedVideo.Vp8 && options.Container == RecordingContainer.Mp4)
+        {
+            throw new ArgumentException("GStreamer 1.22's mp4mux cannot carry VP8; record VP8 to Matroska (.mkv).", nameof(options));
+        }
+
         string mux = options.Container switch
         {
             RecordingContainer.Matroska => "matroskamux",
@@ -104,6 +116,9 @@ public sealed class GstRecordingSink : IDisposable
             RecordedVideo.None => null,
             RecordedVideo.H264 => "video/x-h264,stream-format=byte-stream,alignment=au ! h264parse",
             RecordedVideo.Jpeg => "image/jpeg,framerate=0/1 ! jpegparse",
+            // No VP8 parser exists in GStreamer 1.22; WriteVideo adds width and height, which the muxers require,
+            // from each key frame's header.
+            RecordedVideo.Vp8 => "video/x-vp8",
             _ => throw new ArgumentException($"Unknown video codec {options.Video}.", nameof(options)),
         };
         if (video is not null)
@@ -119,14 +134,29 @@ public sealed class GstRecordingSink : IDisposable
         return text;
     }
 
-    /// <summary>Writes one video frame: an H.264 access unit (Annex B) or a JPEG, per <see cref="RecordingOptions.Video"/>.</summary>
+    /// <summary>
+    /// Writes one video frame: an H.264 access unit (Annex B), a JPEG or a VP8 frame, per <see cref="RecordingOptions.Video"/>.
+    /// VP8 must start at a key frame: its header gives the track's size.
+    /// </summary>
     /// <param name="frame">The encoded frame.</param>
     /// <param name="timestamp">Its presentation time.</param>
     /// <param name="isKeyFrame">Whether it decodes on its own (every JPEG does); indexes seek points.</param>
-    /// <returns>False when the recording has no video track or is no longer running.</returns>
+    /// <returns>False when the recording has no video track or is no longer running, or a VP8 track has no size yet.</returns>
     /// <exception cref="CodecException">The recording failed (disk full, bad data the parser rejected).</exception>
-    public bool WriteVideo(ReadOnlySpan<byte> frame, TimeSpan timestamp, bool isKeyFrame) =>
-        _video is not null && _video.Push(frame, timestamp.Ticks * 100, deltaUnit: !isKeyFrame);
+    public bool WriteVideo(ReadOnlySpan<byte> frame, TimeSpan timestamp, bool isKeyFrame)
+    {
+        if (_video is null)
+        {
+            return false;
+        }
+
+        if (Options.Video == RecordedVideo.Vp8 && !TrackVp8Size(frame))
+        {
+            return false;
+        }
+
+        return _video.Push(frame, timestamp.Ticks * 100, deltaUnit: !isKeyFrame);
+    }
 
     /// <summary>Writes one Opus packet (RFC 6716).</summary>
     /// <param name="packet">The packet.</param>
@@ -146,6 +176,19 @@ public sealed class GstRecordingSink : IDisposable
         _video?.EndOfStream();
         _audio?.EndOfStream();
         return _pipeline.WaitForEndOfStream(timeout);
+    }
+
+    // A key frame with a new size renegotiates the track's caps; frames before the first key frame have no size.
+    private bool TrackVp8Size(ReadOnlySpan<byte> frame)
+    {
+        if (Vp8FrameHeader.TryParse(frame, out var header) && header.IsKeyFrame && header.Width > 0 && header.Height > 0
+            && (header.Width, header.Height) != _vp8Size)
+        {
+            _vp8Size = (header.Width, header.Height);
+            _video!.SetCaps(string.Create(CultureInfo.InvariantCulture, $"video/x-vp8,width={header.Width},height={header.Height},framerate=0/1"));
+        }
+
+        return _vp8Size != default;
     }
 
     /// <summary>Stops the pipeline and closes the file (call <see cref="Complete"/> first for a valid file).</summary>

@@ -12,7 +12,7 @@ namespace Parley.Endpoint.View;
 /// <summary>
 /// Decodes and renders one video track: frames from the receive path are queued (a bounded queue, so a slow
 /// decoder drops frames rather than stalling the network), decoded on their own thread (JPEG by libturbojpeg,
-/// H.264 by GStreamer) and written to the output at arrival + playout delay, where the playout delay is the
+/// H.264 and VP8 by GStreamer) and written to the output at arrival + playout delay, where the playout delay is the
 /// decoding time plus <see cref="ExtraDelay"/> (the lip-sync correction). Frames carrying the test source's stamp
 /// (<see cref="TestPatternGenerator.TryReadStamp"/>) give the capture-to-render latency.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     private readonly Channel<QueuedFrame> _queue = Channel.CreateBounded<QueuedFrame>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = false });
     private readonly (long MediaTicks, TimeSpan Arrival)[] _arrivals = new (long, TimeSpan)[ArrivalRingSize];
     private readonly CancellationTokenSource _stop = new();
-    private readonly GstH264Decoder? _h264;
+    private readonly GstVideoDecoder? _gst;
     private readonly TurboJpegDecoder? _jpeg;
     private readonly Task _decodeLoop;
     private readonly Task? _outputLoop;
@@ -43,13 +43,13 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     private bool _waitForKeyFrame;
 
     /// <summary>Creates the renderer and starts its threads.</summary>
-    /// <param name="codec">H.264 or JPEG.</param>
+    /// <param name="codec">H.264, VP8 or JPEG.</param>
     /// <param name="output">The video output (already started); null to decode without showing.</param>
     /// <param name="statistics">The run's counters for the track.</param>
     /// <param name="clock">The receiver's clock.</param>
-    /// <param name="keyFrameNeeded">Called when a frame had to be dropped or the decoder failed (H.264: ask for a key frame).</param>
+    /// <param name="keyFrameNeeded">Called when a frame had to be dropped or the decoder failed (H.264, VP8: ask for a key frame).</param>
     /// <param name="logger">Decoder trouble at debug; null logs nothing.</param>
-    /// <exception cref="CodecException">The decoder (libturbojpeg, GStreamer's avdec_h264) is missing.</exception>
+    /// <exception cref="CodecException">The decoder (libturbojpeg, GStreamer's avdec_h264 or vp8dec) is missing.</exception>
     public VideoRenderer(ViewCodec codec, IMediaSink? output, TrackStatistics statistics, ViewClock clock, Action keyFrameNeeded, ILogger? logger = null)
     {
         _codec = codec;
@@ -63,8 +63,8 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
             case ViewCodec.Jpeg:
                 _jpeg = new TurboJpegDecoder();
                 break;
-            case ViewCodec.H264:
-                _h264 = new GstH264Decoder();
+            case ViewCodec.H264 or ViewCodec.Vp8:
+                _gst = codec == ViewCodec.H264 ? GstVideoDecoder.ForH264() : GstVideoDecoder.ForVp8();
                 _outputLoop = Task.Factory.StartNew(ReadDecodedFrames, TaskCreationOptions.LongRunning);
                 break;
             default:
@@ -104,7 +104,7 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             _statistics.OnFrameDropped();
-            if (_codec == ViewCodec.H264)
+            if (_gst is not null)
             {
                 _waitForKeyFrame = true;
                 _keyFrameNeeded();
@@ -128,7 +128,7 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
             ArrayPool<byte>.Shared.Return(left.Buffer);
         }
 
-        _h264?.Dispose();
+        _gst?.Dispose();
         _jpeg?.Dispose();
         _stop.Dispose();
     }
@@ -201,10 +201,10 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
             _arrivalNext = (_arrivalNext + 1) % ArrivalRingSize;
         }
 
-        if (!_h264!.Decode(data, frame.MediaTime))
+        if (!_gst!.Decode(data, frame.MediaTime))
         {
             _statistics.OnDecodeError();
-            _logger.LogDebug("view: H.264 decoder failed ({Message}); asking for a key frame", _h264.LastError);
+            _logger.LogDebug("view: {Codec} decoder failed ({Message}); asking for a key frame", _codec, _gst.LastError);
             _keyFrameNeeded();
         }
     }
@@ -214,7 +214,7 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
-            if (!_h264!.TryReadFrame(TimeSpan.FromMilliseconds(100), out var frame))
+            if (!_gst!.TryReadFrame(TimeSpan.FromMilliseconds(100), out var frame))
             {
                 continue;
             }

@@ -1,13 +1,14 @@
 using Parley.Media.H264;
 using Parley.Media.Jpeg;
+using Parley.Media.Vp8;
 using Parley.Rtp;
 
 namespace Parley.Endpoint.View;
 
 /// <summary>
-/// Receives one video track: H.264 (RFC 6184) or JPEG (RFC 2435) frame assembly behind the common receive path,
-/// and hands complete, decodable frames to a sink (recorder, decoder). For H.264 a lost packet drops the frames it
-/// touched and every frame after them until the next IDR access unit, and asks the sender for one with RTCP PLI
+/// Receives one video track: H.264 (RFC 6184), VP8 (RFC 7741) or JPEG (RFC 2435) frame assembly behind the common
+/// receive path, and hands complete, decodable frames to a sink (recorder, decoder). For H.264 and VP8 a lost packet
+/// drops the frames it touched and every frame after them until the next key frame, and asks the sender for one with RTCP PLI
 /// (RFC 4585 §6.3.1) at most every <see cref="PictureLossInterval"/>. Key frames without in-band SPS/PPS get those
 /// of the SDP's sprop-parameter-sets in front, so a decoder or file can start there.
 /// </summary>
@@ -21,14 +22,15 @@ public sealed class VideoTrackReceiver : TrackReceiver
     private readonly IVideoFrameSink _sink;
     private readonly H264Depacketizer? _h264;
     private readonly JpegDepacketizer? _jpeg;
+    private readonly Vp8Depacketizer? _vp8;
     private byte[] _keyFrame = [];
     private bool _keyFrameRequested;
     private bool _receivedAny;
     private TimeSpan? _lastPictureLoss;
     private long _droppedSeen;
 
-    /// <summary>Creates the receiver of an H.264 or JPEG track.</summary>
-    /// <param name="track">The track; its codec must be H.264 or JPEG.</param>
+    /// <summary>Creates the receiver of an H.264, VP8 or JPEG track.</summary>
+    /// <param name="track">The track; its codec must be H.264, VP8 or JPEG.</param>
     /// <param name="reorder">Run packets through a reorder buffer (UDP).</param>
     /// <param name="sink">Where complete frames go.</param>
     /// <param name="statistics">The run's counters for this track.</param>
@@ -47,6 +49,9 @@ public sealed class VideoTrackReceiver : TrackReceiver
             case ViewCodec.Jpeg:
                 _jpeg = new JpegDepacketizer();
                 break;
+            case ViewCodec.Vp8:
+                _vp8 = new Vp8Depacketizer();
+                break;
             default:
                 throw new ArgumentException($"{track.Codec} is not a video codec.", nameof(track));
         }
@@ -55,7 +60,7 @@ public sealed class VideoTrackReceiver : TrackReceiver
     /// <summary>Frames handed to the sink.</summary>
     public long FramesDelivered { get; private set; }
 
-    /// <summary>True while H.264 frames are held back until a key frame (after loss, at the start, or on request).</summary>
+    /// <summary>True while H.264 or VP8 frames are held back until a key frame (after loss, at the start, or on request).</summary>
     public bool WaitingForKeyFrame
     {
         get
@@ -67,7 +72,9 @@ public sealed class VideoTrackReceiver : TrackReceiver
         }
     }
 
-    private bool IsWaitingForKeyFrame => _h264 is not null && (_h264.NeedsKeyFrame || _keyFrameRequested);
+    private bool IsWaitingForKeyFrame => _jpeg is null && (NeedsKeyFrame || _keyFrameRequested);
+
+    private bool NeedsKeyFrame => _h264?.NeedsKeyFrame ?? _vp8?.NeedsKeyFrame ?? false;
 
     /// <summary>
     /// Asks for a key frame from outside the packet path (the decoder failed, or a queue dropped a frame): a PLI goes
@@ -78,7 +85,7 @@ public sealed class VideoTrackReceiver : TrackReceiver
     {
         lock (Gate)
         {
-            if (_h264 is not null)
+            if (_jpeg is null)
             {
                 _keyFrameRequested = true;
             }
@@ -100,6 +107,18 @@ public sealed class VideoTrackReceiver : TrackReceiver
             return;
         }
 
+        if (_vp8 is not null)
+        {
+            bool complete = _vp8.Push(packet);
+            CountDropped(_vp8.FramesDropped);
+            if (complete)
+            {
+                HandUnlessBroken(_vp8.Frame, _vp8.Timestamp, arrival, _vp8.IsKeyFrame);
+            }
+
+            return;
+        }
+
         if (!_h264!.Push(packet))
         {
             CountDropped(_h264.AccessUnitsDropped);
@@ -107,21 +126,7 @@ public sealed class VideoTrackReceiver : TrackReceiver
         }
 
         CountDropped(_h264.AccessUnitsDropped);
-        if (_h264.IsKeyFrame)
-        {
-            _keyFrameRequested = false;
-        }
-
-        if (_h264.NeedsKeyFrame)
-        {
-            // A frame that refers to one lost on the network: a decoder would show garbage until the next IDR.
-            // (A key frame requested from outside, for a decoder's own drop, holds back nothing here: the recorder
-            // still gets every frame; the renderer waits for the key frame by itself.)
-            Statistics.OnFrameDropped();
-            return;
-        }
-
-        Hand(WithParameterSets(_h264), _h264.Timestamp, arrival, _h264.IsKeyFrame);
+        HandUnlessBroken(WithParameterSets(_h264), _h264.Timestamp, arrival, _h264.IsKeyFrame);
     }
 
     /// <inheritdoc/>
@@ -147,8 +152,28 @@ public sealed class VideoTrackReceiver : TrackReceiver
     {
         _h264?.Reset();
         _jpeg?.Reset();
+        _vp8?.Reset();
         _receivedAny = false;
         _lastPictureLoss = null;
+    }
+
+    private void HandUnlessBroken(ReadOnlySpan<byte> frame, uint timestamp, TimeSpan arrival, bool isKeyFrame)
+    {
+        if (isKeyFrame)
+        {
+            _keyFrameRequested = false;
+        }
+
+        if (NeedsKeyFrame)
+        {
+            // A frame that refers to one lost on the network: a decoder would show garbage until the next key frame.
+            // (A key frame requested from outside, for a decoder's own drop, holds back nothing here: the recorder
+            // still gets every frame; the renderer waits for the key frame by itself.)
+            Statistics.OnFrameDropped();
+            return;
+        }
+
+        Hand(frame, timestamp, arrival, isKeyFrame);
     }
 
     private void Hand(ReadOnlySpan<byte> data, uint timestamp, TimeSpan arrival, bool isKeyFrame)

@@ -8,7 +8,7 @@ namespace Parley.Endpoint.View;
 
 /// <summary>
 /// Records the received encoded media to a Matroska (.mkv) or MP4 (.mp4) file without re-encoding, through
-/// <see cref="GstRecordingSink"/>: H.264 access units or JPEG frames, and Opus packets, on the run's timeline
+/// <see cref="GstRecordingSink"/>: H.264 access units, JPEG or VP8 frames (VP8 in Matroska only), and Opus packets, on the run's timeline
 /// placed by the sender's capture clock (<see cref="RecordingClock"/>), so the file keeps the captured A/V offset.
 /// Video starts at a key frame. A write the muxer refuses stops the recording
 /// (logged once) rather than the viewing.
@@ -29,7 +29,7 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
     /// <param name="audio">The Opus track recorded, or null.</param>
     /// <param name="logger">Where a failure is reported; null logs nothing.</param>
     /// <exception cref="ArgumentException">Neither track.</exception>
-    /// <exception cref="CodecException">The file cannot be written or GStreamer lacks a muxer.</exception>
+    /// <exception cref="CodecException">The file cannot be written, GStreamer lacks a muxer, or VP8 was asked for in MP4.</exception>
     public ViewRecorder(string path, ViewTrack? video, ViewTrack? audio, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -38,8 +38,14 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
         {
             ViewCodec.H264 => RecordedVideo.H264,
             ViewCodec.Jpeg => RecordedVideo.Jpeg,
+            ViewCodec.Vp8 => RecordedVideo.Vp8,
             _ => RecordedVideo.None,
         };
+        if (recordedVideo == RecordedVideo.Vp8 && container == RecordingContainer.Mp4)
+        {
+            throw new CodecException($"cannot record the VP8 stream to {path}: GStreamer's MP4 muxer does not carry VP8. Record to a .mkv file instead.");
+        }
+
         Options = new RecordingOptions(path, container, recordedVideo, audio is null ? 0 : Math.Clamp(audio.Channels, 1, 2));
         _sink = new GstRecordingSink(Options);
         _logger = logger ?? NullLogger.Instance;

@@ -15,6 +15,9 @@ public enum ViewCodec
 
     /// <summary>Opus, RFC 7587, 48 kHz.</summary>
     Opus,
+
+    /// <summary>VP8, RFC 7741, 90 kHz (what browsers publish over WebRTC).</summary>
+    Vp8,
 }
 
 /// <summary>One media of the SDP that `parley view` plays.</summary>
@@ -28,7 +31,7 @@ public enum ViewCodec
 public sealed record ViewTrack(int MediaIndex, string MediaType, ViewCodec Codec, int PayloadType, int ClockRate, int Channels, H264Parameters? H264);
 
 /// <summary>The tracks chosen from a session description, and why the others were not.</summary>
-/// <param name="Video">The first H.264 or JPEG video media, or null.</param>
+/// <param name="Video">The first H.264, VP8 or JPEG video media, or null.</param>
 /// <param name="Audio">The first Opus audio media, or null.</param>
 /// <param name="Skipped">One line per media not played: its index, type and encoding.</param>
 public sealed record ViewTrackSelection(ViewTrack? Video, ViewTrack? Audio, IReadOnlyList<string> Skipped)
@@ -41,7 +44,7 @@ public sealed record ViewTrackSelection(ViewTrack? Video, ViewTrack? Audio, IRea
 public static class ViewTracks
 {
     /// <summary>
-    /// Chooses the first video media carrying H.264 or JPEG and the first audio media carrying Opus, each at its
+    /// Chooses the first video media carrying H.264, VP8 or JPEG and the first audio media carrying Opus, each at its
     /// first payload type of that codec. Other media are listed in <see cref="ViewTrackSelection.Skipped"/>.
     /// </summary>
     /// <param name="sdp">The session description from DESCRIBE.</param>
@@ -94,10 +97,10 @@ public static class ViewTracks
                     return new ViewTrack(index, type, ViewCodec.H264, pt, map.ClockRate, 0, parameters);
                 }
             }
-            else if (type == "video" && name == "JPEG")
+            else if (type == "video" && name is "JPEG" or "VP8")
             {
                 encodings = name;
-                return new ViewTrack(index, type, ViewCodec.Jpeg, pt, map.ClockRate, 0, null);
+                return new ViewTrack(index, type, name == "VP8" ? ViewCodec.Vp8 : ViewCodec.Jpeg, pt, map.ClockRate, 0, null);
             }
             else if (type == "audio" && name == "OPUS")
             {

@@ -202,16 +202,6 @@ public sealed class PathManager : IAsyncDisposable
 
         _logger.LogInformation("reader {Reader} joined path '{Path}' ({Codecs}); {Count} reader(s)",
             reader.Description, path, stream.CodecSummary, stream.ReaderCount);
-        // A new reader starts at a key frame; WebRTC publishers (WHIP, room browsers) send one only when asked
-        // (RFC 4585 §6.3.1), so without this an RTSP reader of a browser's stream could wait forever.
-        foreach (var track in stream.Tracks)
-        {
-            if (track.IsVideo)
-            {
-                stream.RequestKeyFrame(track.Index);
-            }
-        }
-
         return stream;
     });
 

@@ -275,7 +275,11 @@ public sealed class MediaStream
     /// <summary>SSRC the hub uses in its own RTCP toward publishers (RFC 3550 §8: random, per stream).</summary>
     public uint ReceiverSsrc { get; } = (uint)Random.Shared.Next() | 1u;
 
-    /// <summary>Attaches a reader; it receives packets from the next frame start on. False if the stream ended.</summary>
+    /// <summary>
+    /// Attaches a reader; it receives packets from the next frame start on, so a key frame is asked for on every
+    /// video track that has start points (a WebRTC publisher sends one only when asked, RFC 4585 §6.3.1; others
+    /// ignore the PLI and keep their own schedule). False if the stream ended.
+    /// </summary>
     public bool AddReader(MediaStreamReader reader)
     {
         lock (_readersLock)
@@ -286,8 +290,17 @@ public sealed class MediaStream
             }
 
             _readers = [.. _readers, reader];
-            return true;
         }
+
+        foreach (var track in Tracks)
+        {
+            if (track.IsVideo && track.StartKind != Media.FrameStartKind.AnyPacket)
+            {
+                RequestKeyFrame(track.Index);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Detaches a reader and completes its queue. False when it was not attached.</summary>

@@ -55,7 +55,7 @@ public class GstH264Tests
         using var encoder = new GstH264Encoder(Options());
         List<(byte[] Data, TimeSpan Time, bool Key)> units = EncodeFrames(encoder, pattern, 60, sources);
 
-        using var decoder = new GstH264Decoder();
+        using var decoder = GstVideoDecoder.ForH264();
         int decoded = 0;
         for (int i = 0; i < units.Count; i++)
         {
@@ -126,7 +126,7 @@ public class GstH264Tests
         using var encoder = new GstH264Encoder(Options(keyInt: 5));
         List<(byte[] Data, TimeSpan Time, bool Key)> units = EncodeFrames(encoder, pattern, 10, sources);
 
-        using var decoder = new GstH264Decoder();
+        using var decoder = GstVideoDecoder.ForH264();
         var random = new Random(42);
         Assert.False(decoder.Decode([], TimeSpan.Zero));
         Assert.Equal(1, decoder.Malformed);

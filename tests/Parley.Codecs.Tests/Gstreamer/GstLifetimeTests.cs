@@ -16,7 +16,7 @@ public class GstLifetimeTests
     {
         int before = GstPipeline.LiveCount;
         using (var encoder = new GstH264Encoder(new H264EncoderOptions { Width = 64, Height = 48, Element = H264EncoderElement.X264 }))
-        using (var decoder = new GstH264Decoder())
+        using (var decoder = GstVideoDecoder.ForH264())
         using (var source = GstMediaSource.Custom("videotestsrc is-live=true ! " + GstSourcePipelines.VideoBranch(new VideoCaptureFormat(64, 48), sync: false)))
         using (var sink = new GstRenderSink(GstRenderSink.NullOutput, GstRenderSink.NullOutput))
         {
@@ -93,7 +93,7 @@ public class GstI420LayoutTests
         byte[] frame = new byte[pattern.FrameSize];
         pattern.Render(7, 0, frame);
         using var encoder = new GstH264Encoder(new H264EncoderOptions { Width = W, Height = H, BitrateKbps = 2000, Element = H264EncoderElement.X264 });
-        using var decoder = new GstH264Decoder();
+        using var decoder = GstVideoDecoder.ForH264();
         encoder.Encode(frame, TimeSpan.Zero);
         Assert.True(encoder.TryReadAccessUnit(TimeSpan.FromSeconds(5), out EncodedVideoFrame au));
         Assert.True(decoder.Decode(au.Data, TimeSpan.Zero));

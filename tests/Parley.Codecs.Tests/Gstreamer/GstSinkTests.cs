@@ -107,6 +107,35 @@ public class GstSinkTests
     }
 
     [Fact]
+    public void Recording_vp8_frames_takes_the_size_from_the_first_key_frame()
+    {
+        const string name = "vp8.mkv";
+        using var dir = new TempDirectory();
+        string ivf = dir.File("source.ivf");
+        Ivf.Encode("talking-head.avi", ivf, frames: 30, keyInterval: 10, scale: "320:240");
+        List<byte[]> frames = Ivf.ReadFrames(ivf);
+        string path = dir.File(name);
+        using (var recording = new GstRecordingSink(new RecordingOptions(path, RecordingContainer.Matroska, RecordedVideo.Vp8)))
+        {
+            // An inter frame before any key frame has no size to record with: refused, not written.
+            Assert.False(recording.WriteVideo(frames[1], TimeSpan.Zero, isKeyFrame: false));
+            for (int i = 0; i < frames.Count; i++)
+            {
+                Assert.True(recording.WriteVideo(frames[i], TimeSpan.FromMilliseconds(i * 50), isKeyFrame: (frames[i][0] & 1) == 0));
+            }
+
+            Assert.True(recording.Complete(Wait), "the muxer did not finish");
+        }
+
+        JsonElement video = Stream(Probe(path), "video");
+        Assert.Equal("vp8", video.GetProperty("codec_name").GetString());
+        Assert.Equal((320, 240), (video.GetProperty("width").GetInt32(), video.GetProperty("height").GetInt32()));
+        string counted = TestMedia.RunChecked("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path]);
+        Assert.Equal("30", counted.Trim());
+    }
+
+
+    [Fact]
     public void Recording_pipeline_text_has_one_appsrc_per_track()
     {
         Assert.Equal(
@@ -116,6 +145,7 @@ public class GstSinkTests
             "appsrc name=audio format=time caps=audio/x-opus,rate=48000,channels=1,channel-mapping-family=0 ! opusparse ! queue ! mux.",
             GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mkv", RecordingContainer.Matroska, RecordedVideo.None, 1)));
         Assert.Throws<ArgumentException>(() => GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mkv", RecordingContainer.Matroska, RecordedVideo.None)));
+        Assert.Throws<ArgumentException>(() => GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mp4", RecordingContainer.Mp4, RecordedVideo.Vp8)));
     }
 
     [Fact]

@@ -25,14 +25,17 @@ public sealed class ViewTracksTests
     }
 
     [Fact]
-    public void Static_jpeg_is_chosen_and_an_unplayable_stream_is_empty()
+    public void Static_jpeg_and_vp8_are_chosen_and_an_unplayable_stream_is_empty()
     {
         Assert.True(SdpSession.TryParse("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 26\r\n", out var jpeg, out _));
         Assert.Equal(ViewCodec.Jpeg, ViewTracks.Select(jpeg!).Video!.Codec);
 
         Assert.True(SdpSession.TryParse("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 98\r\na=rtpmap:98 VP8/90000\r\n", out var vp8, out _));
-        var selection = ViewTracks.Select(vp8!);
+        Assert.Equal((ViewCodec.Vp8, 98, 90000), (ViewTracks.Select(vp8!).Video!.Codec, ViewTracks.Select(vp8!).Video!.PayloadType, ViewTracks.Select(vp8!).Video!.ClockRate));
+
+        Assert.True(SdpSession.TryParse("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 98\r\na=rtpmap:98 VP9/90000\r\n", out var vp9, out _));
+        var selection = ViewTracks.Select(vp9!);
         Assert.True(selection.IsEmpty);
-        Assert.Equal(["media 0 (video VP8)"], selection.Skipped);
+        Assert.Equal(["media 0 (video VP9)"], selection.Skipped);
     }
 }

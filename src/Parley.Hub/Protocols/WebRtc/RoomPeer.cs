@@ -259,11 +259,6 @@ internal sealed class RoomPeer : IAsyncDisposable
         }
 
         stream.OfferLastSenderReports(forward.Session);
-        // The reader starts at a key frame; WebRTC publishers send one only when asked (RFC 4585 §6.3.1).
-        foreach (var track in stream.Tracks.Where(t => t.IsVideo))
-        {
-            stream.RequestKeyFrame(track.Index);
-        }
 
         _server.Logger.LogInformation("room '{Room}': {Id} receives {Participant} ({Codecs}) over WebRTC, mids {Mids}",
             _room, _participantId, forward.ParticipantId, stream.CodecSummary, string.Join(' ', forward.Mids));

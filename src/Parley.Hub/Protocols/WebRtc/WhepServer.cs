@@ -128,11 +128,6 @@ public sealed class WhepServer : IAsyncDisposable
 
             attached = true;
             stream.OfferLastSenderReports(session);
-            // The reader starts at a key frame; WebRTC publishers send one only when asked (RFC 4585 §6.3.1).
-            foreach (var track in stream.Tracks.Where(t => t.IsVideo))
-            {
-                stream.RequestKeyFrame(track.Index);
-            }
 
             var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             // ICE consent expiry or server shutdown.

@@ -1,22 +1,32 @@
 namespace Parley.Codecs.Gstreamer;
 
 /// <summary>
-/// H.264 decoder over a GStreamer pipeline: <c>appsrc ! h264parse ! avdec_h264 ! videoconvert ! I420 appsink</c>.
-/// Annex B access units in, packed I420 frames out.
+/// A video decoder over a GStreamer pipeline: <c>appsrc (encoded caps) ! DECODER ! videoconvert ! I420 appsink</c>.
+/// Encoded frames in (H.264 access units in Annex B, or VP8 frames), packed I420 frames out. Build one with
+/// <see cref="ForH264"/> or <see cref="ForVp8"/>.
 /// </summary>
 /// <remarks>
 /// <para>Input comes from the network, so it never throws: when the pipeline rejects data or reports an error
-/// (for example after a run of undecodable slices), <see cref="Decode"/> or <see cref="TryReadFrame"/> returns
+/// (for example after a run of undecodable frames), <see cref="Decode"/> or <see cref="TryReadFrame"/> returns
 /// false, <see cref="Errors"/> counts it, <see cref="LastError"/> keeps the message, and the pipeline is
-/// restarted; the caller should then ask the sender for a key frame (PLI). Garbage without start codes is
+/// restarted; the caller should then ask the sender for a key frame (PLI). Garbage H.264 without start codes is
 /// dropped by h264parse. avdec_h264 runs with slice threads only, so a frame leaves as soon as it is decoded
-/// (frame threads would hold several back).</para>
+/// (frame threads would hold several back); vp8dec (libvpx) has no frame delay.</para>
 /// <para><see cref="Decode"/> and <see cref="TryReadFrame"/> may run on two different threads.</para>
 /// </remarks>
-public sealed class GstH264Decoder : IDisposable
+public sealed class GstVideoDecoder : IDisposable
 {
-    /// <summary>The decoding part of the default pipeline.</summary>
-    public const string DefaultDecoder = "h264parse ! avdec_h264 thread-type=slice";
+    /// <summary>The decoding part of the default H.264 pipeline.</summary>
+    public const string DefaultH264Decoder = "h264parse ! avdec_h264 thread-type=slice";
+
+    /// <summary>The decoding part of the default VP8 pipeline (libvpx through gst-plugins-good).</summary>
+    public const string DefaultVp8Decoder = "vp8dec";
+
+    /// <summary>The caps of H.264 input: Annex B byte stream, one access unit per buffer.</summary>
+    public const string H264Caps = "video/x-h264,stream-format=byte-stream,alignment=au";
+
+    /// <summary>The caps of VP8 input: one frame (RFC 6386) per buffer; vp8dec reads the size from key frames.</summary>
+    public const string Vp8Caps = "video/x-vp8";
 
     private const string Source = "src";
     private const string Sink = "sink";
@@ -29,11 +39,13 @@ public sealed class GstH264Decoder : IDisposable
     private long _malformed;
 
     /// <summary>Builds and starts the pipeline.</summary>
-    /// <param name="decoder">The elements between the H.264 appsrc and the I420 conversion; null for <see cref="DefaultDecoder"/>.</param>
+    /// <param name="inputCaps">Caps of the encoded buffers pushed in, e.g. <see cref="H264Caps"/>.</param>
+    /// <param name="decoder">The elements between the appsrc and the I420 conversion, e.g. <see cref="DefaultH264Decoder"/>.</param>
+    /// <exception cref="ArgumentException">Empty caps or decoder.</exception>
     /// <exception cref="CodecException">GStreamer or a decoder element is missing.</exception>
-    public GstH264Decoder(string? decoder = null)
+    public GstVideoDecoder(string inputCaps, string decoder)
     {
-        Pipeline = BuildPipeline(decoder ?? DefaultDecoder);
+        Pipeline = BuildPipeline(inputCaps, decoder);
         _pipeline = new GstPipeline(Pipeline);
         try
         {
@@ -50,6 +62,16 @@ public sealed class GstH264Decoder : IDisposable
         }
     }
 
+    /// <summary>An H.264 decoder (Annex B access units in).</summary>
+    /// <param name="decoder">The decoding elements; null for <see cref="DefaultH264Decoder"/>.</param>
+    /// <exception cref="CodecException">GStreamer or a decoder element is missing.</exception>
+    public static GstVideoDecoder ForH264(string? decoder = null) => new(H264Caps, decoder ?? DefaultH264Decoder);
+
+    /// <summary>A VP8 decoder (whole VP8 frames in, as <c>Parley.Media.Vp8.Vp8Depacketizer</c> rebuilds them).</summary>
+    /// <param name="decoder">The decoding elements; null for <see cref="DefaultVp8Decoder"/>.</param>
+    /// <exception cref="CodecException">GStreamer or vp8dec (gstreamer1.0-plugins-good) is missing.</exception>
+    public static GstVideoDecoder ForVp8(string? decoder = null) => new(Vp8Caps, decoder ?? DefaultVp8Decoder);
+
     /// <summary>The pipeline description in use.</summary>
     public string Pipeline { get; }
 
@@ -62,16 +84,18 @@ public sealed class GstH264Decoder : IDisposable
     /// <summary>The message of the last pipeline error, or null.</summary>
     public string? LastError { get; private set; }
 
-    /// <summary>The pipeline description for a decoder part: <c>appsrc name=src ! DECODER ! videoconvert ! I420 appsink name=sink</c>.</summary>
-    public static string BuildPipeline(string decoder)
+    /// <summary>The pipeline description: <c>appsrc name=src caps=INPUTCAPS ! DECODER ! videoconvert ! I420 appsink name=sink</c>.</summary>
+    /// <exception cref="ArgumentException">Empty caps or decoder.</exception>
+    public static string BuildPipeline(string inputCaps, string decoder)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputCaps);
         ArgumentException.ThrowIfNullOrWhiteSpace(decoder);
-        return "appsrc name=src is-live=true format=time caps=video/x-h264,stream-format=byte-stream,alignment=au ! " +
+        return $"appsrc name={Source} is-live=true format=time caps={inputCaps} ! " +
             $"{decoder} ! videoconvert ! video/x-raw,format=I420 ! appsink name={Sink} sync=false";
     }
 
-    /// <summary>Submits one access unit (Annex B).</summary>
-    /// <param name="accessUnit">The NAL units of one frame, each after a start code.</param>
+    /// <summary>Submits one encoded frame: an H.264 access unit (Annex B) or a VP8 frame, per the input caps.</summary>
+    /// <param name="accessUnit">The encoded frame (H.264: its NAL units, each after a start code).</param>
     /// <param name="timestamp">Its presentation time; carried to the decoded frame.</param>
     /// <returns>False when the input was empty or the pipeline failed (counted; the pipeline restarts).</returns>
     public bool Decode(ReadOnlySpan<byte> accessUnit, TimeSpan timestamp)
