@@ -58,7 +58,7 @@ public sealed class CallCommandTests(ITestOutputHelper output)
         string dir = TestPaths.NewTempDirectory();
         string statsAlice = Path.Combine(dir, "alice.json"), statsBob = Path.Combine(dir, "bob.json");
         // Bob calls first and waits for Alice; he has no --duration and is stopped with SIGINT (see ViewCommandTests for env).
-        await using var bob = ExternalProcess.Start("/usr/bin/env", ["--default-signal=INT", Parley, "call", hub.Url("room"), "--name", "bob", "--peer", "alice", "--stats", statsBob, .. Media]);
+        await using var bob = ExternalProcess.Start(Parley, ["call", hub.Url("room"), "--name", "bob", "--peer", "alice", "--stats", statsBob, .. Media]);
         await WaitForAsync(bob, "waiting for alice", TimeSpan.FromSeconds(20));
         await using var alice = ExternalProcess.Start(Parley, ["call", hub.Url("room"), "--name", "alice", "--peer", "bob", "--transport", "tcp", "--duration", "7", "--stats", statsAlice, .. Media]);
 

@@ -76,7 +76,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     private async Task<string> SendAndRecordAsync(TempDirectory dir, string source, params string[] sendOptions)
     {
         await using var hub = await TestHub.StartAsync(output);
-        await using var send = ExternalProcess.Start("/usr/bin/env", ["--default-signal=INT", Parley, "send", source, hub.Url("e2e"), "--transport", "tcp", "--duration", "60", .. sendOptions]);
+        await using var send = ExternalProcess.Start(Parley, ["send", source, hub.Url("e2e"), "--transport", "tcp", "--duration", "60", .. sendOptions]);
         await hub.WaitForStreamAsync("e2e", TimeSpan.FromSeconds(30), () => send.HasExited);
 
         string recording = dir.File("out.mkv");

@@ -204,7 +204,7 @@ public sealed class SendCommandTests(ITestOutputHelper output)
     }
 
     private static ExternalProcess StartSend(params string[] arguments) =>
-        ExternalProcess.Start("/usr/bin/env", ["--default-signal=INT", Parley, "send", .. arguments]);
+        ExternalProcess.Start(Parley, ["send", .. arguments]);
 
     private async Task StopAsync(ExternalProcess send)
     {

@@ -17,7 +17,7 @@ public sealed partial class ServeCommandTests(ITestOutputHelper output)
     public async Task Serve_runs_the_demo_and_stops_within_two_seconds_on_ctrl_c()
     {
         // env resets SIGINT to its default: a test runner started in the background may pass SIGINT down as ignored.
-        await using var serve = ExternalProcess.Start("/usr/bin/env", "--default-signal=INT", Parley, "serve", "--address", "127.0.0.1", "--rtsp-port", "0", "--rtsps-port", "0", "--rtp-port", "0", "--http-port", "0", "--https-port", "0", "--webrtc-port", "0");
+        await using var serve = ExternalProcess.Start(Parley, "serve", "--address", "127.0.0.1", "--rtsp-port", "0", "--rtsps-port", "0", "--rtp-port", "0", "--http-port", "0", "--https-port", "0", "--webrtc-port", "0");
         int port = await WaitForPortAsync(serve);
 
         var report = await ReaderLoad.RunAsync(new ReaderLoadOptions

@@ -138,7 +138,7 @@ public sealed class ViewCommandTests(ITestOutputHelper output)
         string stats = Path.Combine(dir, "s.json");
         string recording = Path.Combine(dir, "out.mkv");
         // env resets SIGINT to its default: a test runner started in the background may pass SIGINT down as ignored.
-        await using var view = ExternalProcess.Start("/usr/bin/env", "--default-signal=INT", Parley, "view", hub.Url("demo"), "--transport", "tcp",
+        await using var view = ExternalProcess.Start(Parley, "view", hub.Url("demo"), "--transport", "tcp",
             "--stats", stats, "--output", recording, "--video-out", "null", "--audio-out", "null");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (!view.StandardError.Contains("video", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !view.HasExited)

@@ -19,7 +19,7 @@ public sealed class ExternalProcess : IAsyncDisposable
         _process = process;
     }
 
-    public string FileName => _process.StartInfo.FileName;
+    public string FileName => _process.StartInfo.ArgumentList[1];
 
     public string StandardOutput
     {
@@ -54,7 +54,9 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Starts a process with extra environment variables (PARLEY_KNOWN_HUBS for a test's own pins).</summary>
     public static ExternalProcess Start(string fileName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo(fileName)
+        // Through env(1) with SIGINT back at its default: a test run started in the background (CI) ignores SIGINT,
+        // and children inherit that, so InterruptAsync would do nothing. env execs the program: same PID.
+        var info = new ProcessStartInfo("/usr/bin/env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -66,6 +68,8 @@ public sealed class ExternalProcess : IAsyncDisposable
             info.Environment[name] = value;
         }
 
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add(fileName);
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);

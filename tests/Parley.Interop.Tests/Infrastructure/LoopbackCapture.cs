@@ -18,7 +18,7 @@ public sealed class LoopbackCapture : IAsyncDisposable
     public static async Task<LoopbackCapture> StartAsync(string file, string filter)
     {
         // env resets SIGINT to its default, so StopAsync's Ctrl-C reaches a tshark started from a background runner.
-        var tshark = ExternalProcess.Start("/usr/bin/env", "--default-signal=INT", "tshark", "-i", "lo", "-w", file, "-f", filter);
+        var tshark = ExternalProcess.Start("tshark", "-i", "lo", "-w", file, "-f", filter);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!tshark.StandardError.Contains("Capturing on", StringComparison.Ordinal))
         {
