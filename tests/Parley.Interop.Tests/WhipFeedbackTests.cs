@@ -10,19 +10,7 @@ namespace Parley.Interop.Tests;
 /// </summary>
 public sealed class WhipFeedbackTests(ITestOutputHelper output)
 {
-    private const string Publish = """
-        async (path) => {
-          const media = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true });
-          const pc = new RTCPeerConnection(); window.whipPc = pc;
-          for (const track of media.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
-          await pc.setLocalDescription(await pc.createOffer());
-          const response = await fetch('/' + path + '/whip', { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
-          const answer = await response.text();
-          if (response.status !== 201) return { status: response.status, body: answer };
-          await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-          return { status: response.status, body: answer };
-        }
-        """;
+    private static readonly string Publish = WhipPage.Publish(1280, 720);
 
     private const string Stats = """
         async () => { const s = { available: 0, target: 0, bytesSent: 0, rttMeasurements: 0, roundTripTime: 0 };

@@ -9,19 +9,7 @@ namespace Parley.Interop.Tests;
 /// </summary>
 public sealed class WhipPublishTests(ITestOutputHelper output)
 {
-    private const string Publish = """
-        async (path) => {
-          const media = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
-          const pc = new RTCPeerConnection(); window.whipPc = pc;
-          for (const track of media.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
-          await pc.setLocalDescription(await pc.createOffer());
-          const response = await fetch('/' + path + '/whip', { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
-          const answer = await response.text();
-          if (response.status !== 201) return { status: response.status, body: answer };
-          await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-          return { status: response.status, body: answer };
-        }
-        """;
+    private static readonly string Publish = WhipPage.Publish(640, 360);
 
     private const string Play = """
         async (path) => {
