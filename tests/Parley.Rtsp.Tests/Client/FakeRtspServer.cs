@@ -39,6 +39,16 @@ public sealed class FakeRtspServer : IAsyncDisposable
     /// <summary>Responses the client sent to requests the server pushed.</summary>
     public ConcurrentQueue<RtspResponse> Responses { get; } = new();
 
+    /// <summary>Waits until the client has answered <paramref name="count"/> pushed requests, or the timeout passes.</summary>
+    public async Task WaitForResponsesAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Responses.Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+    }
+
     public async Task SendFrameAsync(byte channel, byte[] payload)
     {
         await _writeLock.WaitAsync();

@@ -133,6 +133,10 @@ public class RtspClientLoopbackTests
         await client.SetupAsync(0);
         Assert.True(client.Media[0].IsSetUp);
         Assert.False(client.Media[1].IsSetUp);
+
+        // The SETUP may overtake the client's answers on the wire: the client reads the pushed requests
+        // only once they arrive, while SETUP goes out at once. Wait for both answers to reach the server.
+        await server.WaitForResponsesAsync(2, TimeSpan.FromSeconds(5));
         var answers = server.Responses.ToList();
         Assert.Equal([(200, (int?)100), (501, (int?)101)], answers.Select(a => (a.StatusCode, a.CSeq)));
     }
