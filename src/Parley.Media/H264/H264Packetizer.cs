@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Parley.Rtp;
 
 namespace Parley.Media.H264;
 
@@ -37,8 +36,7 @@ public sealed partial class H264Packetizer
     private const int StapAHeaderLength = 1;
     private const int StapASizeLength = 2;
 
-    private RtpHeader _header;
-    private int _maxPayloadSize = DefaultMaxPayloadSize;
+    private RtpPacketStream _stream;
     private byte[] _sps = [];
     private int _spsLength;
     private byte[] _pps = [];
@@ -51,34 +49,28 @@ public sealed partial class H264Packetizer
     /// <exception cref="ArgumentOutOfRangeException">payloadType above 127.</exception>
     public H264Packetizer(uint ssrc, byte payloadType = DefaultPayloadType, ushort initialSequenceNumber = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(payloadType, (byte)127);
-        _header = new RtpHeader { Ssrc = ssrc, PayloadType = payloadType, SequenceNumber = initialSequenceNumber };
+        _stream = new RtpPacketStream(ssrc, payloadType, initialSequenceNumber, MinMaxPayloadSize, DefaultMaxPayloadSize);
     }
 
     /// <summary>The SSRC written into every packet.</summary>
-    public uint Ssrc => _header.Ssrc;
+    public uint Ssrc => _stream.Ssrc;
 
     /// <summary>The payload type written into every packet.</summary>
-    public byte PayloadType => _header.PayloadType;
+    public byte PayloadType => _stream.PayloadType;
 
     /// <summary>The sequence number the next packet will carry; increments by one per packet, wrapping.</summary>
-    public ushort SequenceNumber => _header.SequenceNumber;
+    public ushort SequenceNumber => _stream.SequenceNumber;
 
     /// <summary>Payload budget in bytes after the RTP header (default 1200; see the class remarks).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Below <see cref="MinMaxPayloadSize"/> or above 65000.</exception>
     public int MaxPayloadSize
     {
-        get => _maxPayloadSize;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinMaxPayloadSize);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 65000);
-            _maxPayloadSize = value;
-        }
+        get => _stream.MaxPayloadSize;
+        set => _stream.MaxPayloadSize = value;
     }
 
     /// <summary>The longest packet this packetizer writes, in bytes: RTP header plus <see cref="MaxPayloadSize"/>.</summary>
-    public int MaxPacketLength => RtpPacketWriter.GetHeaderLength(_header) + _maxPayloadSize;
+    public int MaxPacketLength => _stream.MaxPacketLength;
 
     /// <summary>
     /// True (the default) to drop access unit delimiters (type 9) instead of sending them; the RTP marker bit and
@@ -96,7 +88,7 @@ public sealed partial class H264Packetizer
     public long FramesPacketized { get; private set; }
 
     /// <summary>Packets written so far.</summary>
-    public long PacketsWritten { get; private set; }
+    public long PacketsWritten => _stream.PacketsWritten;
 
     /// <summary>Parameter sets inserted in front of IDR access units (see <see cref="InsertParameterSets"/>).</summary>
     public long ParameterSetsInserted { get; private set; }
@@ -155,15 +147,16 @@ public sealed partial class H264Packetizer
 
     private int Packetize(ref NalUnitFeed feed, uint timestamp, IRtpPacketSink sink)
     {
-        _header.Timestamp = timestamp;
+        _stream.StartFrame(timestamp);
+        int maxPayloadSize = _stream.MaxPayloadSize;
         int written = 0;
         while (feed.TryTake(out ReadOnlySpan<byte> nal))
         {
-            if (nal.Length > _maxPayloadSize)
+            if (nal.Length > maxPayloadSize)
             {
                 written += WriteFragments(nal, last: !feed.HasNext, sink);
             }
-            else if (feed.HasNext && StapAHeaderLength + StapASizeLength + nal.Length + StapASizeLength + feed.Next.Length <= _maxPayloadSize)
+            else if (feed.HasNext && StapAHeaderLength + StapASizeLength + nal.Length + StapASizeLength + feed.Next.Length <= maxPayloadSize)
             {
                 written += WriteAggregate(nal, ref feed, sink);
             }
@@ -184,16 +177,17 @@ public sealed partial class H264Packetizer
     //  Single NAL unit packet (RFC 6184 §5.6): the NAL unit as it is, header byte first.
     private int WriteSingle(ReadOnlySpan<byte> nal, bool last, IRtpPacketSink sink)
     {
-        Span<byte> packet = GetBuffer(sink, out int headerLength);
+        Span<byte> packet = _stream.Begin(ref sink, out int headerLength);
         nal.CopyTo(packet[headerLength..]);
-        return Commit(packet, headerLength + nal.Length, last, sink);
+        _stream.Commit(ref sink, packet, headerLength + nal.Length, last);
+        return 1;
     }
 
     // STAP-A (RFC 6184 §5.7.1, diagram in H264Depacketizer): the STAP-A NAL header, then [16-bit size][NAL unit] each.
     private int WriteAggregate(ReadOnlySpan<byte> first, ref NalUnitFeed feed, IRtpPacketSink sink)
     {
-        Span<byte> packet = GetBuffer(sink, out int headerLength);
-        Span<byte> payload = packet.Slice(headerLength, _maxPayloadSize);
+        Span<byte> packet = _stream.Begin(ref sink, out int headerLength);
+        Span<byte> payload = packet.Slice(headerLength, _stream.MaxPayloadSize);
         int length = StapAHeaderLength;
         byte nri = 0;
         ReadOnlySpan<byte> nal = first;
@@ -203,7 +197,7 @@ public sealed partial class H264Packetizer
             nal.CopyTo(payload[(length + StapASizeLength)..]);
             length += StapASizeLength + nal.Length;
             nri = Math.Max(nri, (byte)(nal[0] & 0x60));
-            if (!feed.HasNext || length + StapASizeLength + feed.Next.Length > _maxPayloadSize)
+            if (!feed.HasNext || length + StapASizeLength + feed.Next.Length > payload.Length)
             {
                 break;
             }
@@ -213,7 +207,8 @@ public sealed partial class H264Packetizer
 
         // NRI is the highest aggregated NRI and F their OR (§5.7.1), always 0: units with F set are skipped.
         payload[0] = (byte)(nri | (byte)H264NalUnitType.StapA);
-        return Commit(packet, headerLength + length, marker: !feed.HasNext, sink);
+        _stream.Commit(ref sink, packet, headerLength + length, marker: !feed.HasNext);
+        return 1;
     }
 
     // FU-A (RFC 6184 §5.8, diagram in H264Depacketizer): the NAL header is not sent; its F and NRI go into the FU
@@ -223,44 +218,21 @@ public sealed partial class H264Packetizer
         byte indicator = (byte)((nal[0] & 0xE0) | (byte)H264NalUnitType.FuA);
         byte type = (byte)(nal[0] & 0x1F);
         ReadOnlySpan<byte> data = nal[1..];
-        int chunk = _maxPayloadSize - FuHeaderLength;
+        int chunk = _stream.MaxPayloadSize - FuHeaderLength;
         int count = 0;
         for (int offset = 0; offset < data.Length; offset += chunk)
         {
             int size = Math.Min(chunk, data.Length - offset);
             bool end = offset + size == data.Length;
-            Span<byte> packet = GetBuffer(sink, out int headerLength);
+            Span<byte> packet = _stream.Begin(ref sink, out int headerLength);
             packet[headerLength] = indicator;
             packet[headerLength + 1] = (byte)((offset == 0 ? 0x80 : 0) | (end ? 0x40 : 0) | type);
             data.Slice(offset, size).CopyTo(packet[(headerLength + FuHeaderLength)..]);
-            count += Commit(packet, headerLength + FuHeaderLength + size, last && end, sink);
+            _stream.Commit(ref sink, packet, headerLength + FuHeaderLength + size, last && end);
+            count++;
         }
 
         return count;
-    }
-
-    private Span<byte> GetBuffer(IRtpPacketSink sink, out int headerLength)
-    {
-        int maxPacket = MaxPacketLength;
-        Span<byte> packet = sink.GetPacketBuffer(maxPacket);
-        if (packet.Length < maxPacket)
-        {
-            throw new InvalidOperationException($"The packet sink returned {packet.Length} bytes; {maxPacket} were requested.");
-        }
-
-        headerLength = RtpPacketWriter.GetHeaderLength(_header);
-        return packet;
-    }
-
-    private int Commit(Span<byte> packet, int length, bool marker, IRtpPacketSink sink)
-    {
-        // The payload is already in place; the header goes last because the marker is known only now.
-        _header.Marker = marker;
-        RtpPacketWriter.Write(packet, _header, default);
-        sink.Commit(length, marker);
-        _header.SequenceNumber = unchecked((ushort)(_header.SequenceNumber + 1));
-        PacketsWritten++;
-        return 1;
     }
 
     private static H264NalUnitType NalType(ReadOnlySpan<byte> nal) => (H264NalUnitType)(nal[0] & 0x1F);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Parley.Rtp;
 
 namespace Parley.Media.Jpeg;
 
@@ -34,8 +33,7 @@ public sealed class JpegPacketizer
     /// </summary>
     public const int MinMaxPayloadSize = 300;
 
-    private RtpHeader _header;
-    private int _maxPayloadSize = DefaultMaxPayloadSize;
+    private RtpPacketStream _stream;
     private byte _q = 255;
     private byte[] _scratch = [];
 
@@ -46,30 +44,24 @@ public sealed class JpegPacketizer
     /// <exception cref="ArgumentOutOfRangeException">payloadType above 127.</exception>
     public JpegPacketizer(uint ssrc, byte payloadType = StaticPayloadType, ushort initialSequenceNumber = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(payloadType, (byte)127);
-        _header = new RtpHeader { Ssrc = ssrc, PayloadType = payloadType, SequenceNumber = initialSequenceNumber };
+        _stream = new RtpPacketStream(ssrc, payloadType, initialSequenceNumber, MinMaxPayloadSize, DefaultMaxPayloadSize);
     }
 
     /// <summary>The SSRC written into every packet.</summary>
-    public uint Ssrc => _header.Ssrc;
+    public uint Ssrc => _stream.Ssrc;
 
     /// <summary>The payload type written into every packet.</summary>
-    public byte PayloadType => _header.PayloadType;
+    public byte PayloadType => _stream.PayloadType;
 
     /// <summary>The sequence number the next packet will carry; increments by one per packet, wrapping.</summary>
-    public ushort SequenceNumber => _header.SequenceNumber;
+    public ushort SequenceNumber => _stream.SequenceNumber;
 
     /// <summary>Payload budget in bytes after the RTP header (default 1200; see the class remarks).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Below <see cref="MinMaxPayloadSize"/> or above 65000.</exception>
     public int MaxPayloadSize
     {
-        get => _maxPayloadSize;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinMaxPayloadSize);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 65000);
-            _maxPayloadSize = value;
-        }
+        get => _stream.MaxPayloadSize;
+        set => _stream.MaxPayloadSize = value;
     }
 
     /// <summary>
@@ -93,13 +85,13 @@ public sealed class JpegPacketizer
     }
 
     /// <summary>The longest packet this packetizer writes, in bytes: RTP header plus <see cref="MaxPayloadSize"/>.</summary>
-    public int MaxPacketLength => RtpPacketWriter.GetHeaderLength(_header) + _maxPayloadSize;
+    public int MaxPacketLength => _stream.MaxPacketLength;
 
     /// <summary>Frames packetized so far.</summary>
     public long FramesPacketized { get; private set; }
 
     /// <summary>Packets written so far.</summary>
-    public long PacketsWritten { get; private set; }
+    public long PacketsWritten => _stream.PacketsWritten;
 
     /// <summary>
     /// Packetizes one JPEG frame into <paramref name="sink"/>, one <see cref="IRtpPacketSink.Commit"/> per packet.
@@ -172,30 +164,21 @@ public sealed class JpegPacketizer
             QuantizationPrecision = (byte)((frame.LumaTable16Bit ? 1 : 0) | (frame.ChromaTable16Bit ? 2 : 0)),
             QuantizationLength = inBandTables ? (ushort)frame.QuantizationDataLength : (ushort)0,
         };
-        if (jpegHeader.HeaderLength >= _maxPayloadSize)
+        int maxPayloadSize = _stream.MaxPayloadSize;
+        if (jpegHeader.HeaderLength >= maxPayloadSize)
         {
             error = JpegFrameError.PayloadBudgetTooSmall;
             return false;
         }
 
         ReadOnlySpan<byte> scan = jpeg.Slice(frame.ScanOffset, frame.ScanLength);
-        int maxPacket = MaxPacketLength;
         int offset = 0;
-        _header.Timestamp = timestamp;
+        _stream.StartFrame(timestamp);
         while (offset < scan.Length)
         {
             RtpJpegHeader h = jpegHeader with { FragmentOffset = offset };
-            int headerLength = h.HeaderLength;
-            int chunk = Math.Min(_maxPayloadSize - headerLength, scan.Length - offset);
-            _header.Marker = offset + chunk == scan.Length;
-
-            Span<byte> packet = sink.GetPacketBuffer(maxPacket);
-            if (packet.Length < maxPacket)
-            {
-                throw new InvalidOperationException($"The packet sink returned {packet.Length} bytes; {maxPacket} were requested.");
-            }
-
-            int pos = RtpPacketWriter.Write(packet, _header, default);
+            int chunk = Math.Min(maxPayloadSize - h.HeaderLength, scan.Length - offset);
+            Span<byte> packet = _stream.Begin(ref sink, out int pos);
             pos += h.WriteTo(packet[pos..]);
             if (h.HasQuantizationHeader)
             {
@@ -208,9 +191,7 @@ public sealed class JpegPacketizer
             scan.Slice(offset, chunk).CopyTo(packet[pos..]);
             pos += chunk;
             offset += chunk;
-            sink.Commit(pos, _header.Marker);
-            _header.SequenceNumber = unchecked((ushort)(_header.SequenceNumber + 1));
-            PacketsWritten++;
+            _stream.Commit(ref sink, packet, pos, marker: offset == scan.Length);
         }
 
         FramesPacketized++;

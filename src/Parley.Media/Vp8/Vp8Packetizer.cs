@@ -1,4 +1,3 @@
-using Parley.Rtp;
 
 namespace Parley.Media.Vp8;
 
@@ -25,8 +24,7 @@ public sealed class Vp8Packetizer
     public const int MinMaxPayloadSize = 8;
 
     private const int DescriptorLength = 4;
-    private RtpHeader _header;
-    private int _maxPayloadSize = DefaultMaxPayloadSize;
+    private RtpPacketStream _stream;
 
     /// <summary>Creates a packetizer for one RTP stream.</summary>
     /// <param name="ssrc">The stream's SSRC.</param>
@@ -36,15 +34,14 @@ public sealed class Vp8Packetizer
     /// <exception cref="ArgumentOutOfRangeException">payloadType above 127 or initialPictureId outside 0-32767.</exception>
     public Vp8Packetizer(uint ssrc, byte payloadType = 96, ushort initialSequenceNumber = 0, int initialPictureId = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(payloadType, (byte)127);
         ArgumentOutOfRangeException.ThrowIfNegative(initialPictureId);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(initialPictureId, 0x7FFF);
-        _header = new RtpHeader { Ssrc = ssrc, PayloadType = payloadType, SequenceNumber = initialSequenceNumber };
+        _stream = new RtpPacketStream(ssrc, payloadType, initialSequenceNumber, MinMaxPayloadSize, DefaultMaxPayloadSize);
         PictureId = initialPictureId;
     }
 
     /// <summary>The sequence number the next packet will carry; increments by one per packet, wrapping.</summary>
-    public ushort SequenceNumber => _header.SequenceNumber;
+    public ushort SequenceNumber => _stream.SequenceNumber;
 
     /// <summary>The picture ID the next frame will carry; increments by one per frame, wrapping at 15 bits.</summary>
     public int PictureId { get; private set; }
@@ -53,17 +50,12 @@ public sealed class Vp8Packetizer
     /// <exception cref="ArgumentOutOfRangeException">Below <see cref="MinMaxPayloadSize"/> or above 65000.</exception>
     public int MaxPayloadSize
     {
-        get => _maxPayloadSize;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinMaxPayloadSize);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 65000);
-            _maxPayloadSize = value;
-        }
+        get => _stream.MaxPayloadSize;
+        set => _stream.MaxPayloadSize = value;
     }
 
     /// <summary>The longest packet this packetizer writes, in bytes: RTP header plus <see cref="MaxPayloadSize"/>.</summary>
-    public int MaxPacketLength => RtpPacketWriter.GetHeaderLength(_header) + _maxPayloadSize;
+    public int MaxPacketLength => _stream.MaxPacketLength;
 
     /// <summary>Packetizes one VP8 frame into <paramref name="sink"/>.</summary>
     /// <param name="frame">The frame as the encoder produced it (RFC 6386), not empty.</param>
@@ -82,27 +74,17 @@ public sealed class Vp8Packetizer
         }
 
         // Equal pieces, so the last packet is not a runt that costs a whole packet's overhead for a few bytes.
-        int budget = _maxPayloadSize - DescriptorLength;
+        int budget = _stream.MaxPayloadSize - DescriptorLength;
         int packets = (frame.Length + budget - 1) / budget;
         int piece = (frame.Length + packets - 1) / packets;
-        int headerLength = RtpPacketWriter.GetHeaderLength(_header);
-        _header.Timestamp = timestamp;
+        _stream.StartFrame(timestamp);
         for (int i = 0; i < packets; i++)
         {
-            int maxPacket = MaxPacketLength;
-            Span<byte> packet = sink.GetPacketBuffer(maxPacket);
-            if (packet.Length < maxPacket)
-            {
-                throw new InvalidOperationException($"The packet sink returned {packet.Length} bytes; {maxPacket} were requested.");
-            }
-
+            Span<byte> packet = _stream.Begin(ref sink, out int headerLength);
             ReadOnlySpan<byte> data = frame.Slice(i * piece, Math.Min(piece, frame.Length - (i * piece)));
             int descriptor = Vp8PayloadDescriptor.Write(packet[headerLength..], frameStart: i == 0, nonReference, PictureId);
             data.CopyTo(packet[(headerLength + descriptor)..]);
-            _header.Marker = i == packets - 1;
-            RtpPacketWriter.Write(packet, _header, default);
-            sink.Commit(headerLength + descriptor + data.Length, _header.Marker);
-            _header.SequenceNumber = unchecked((ushort)(_header.SequenceNumber + 1));
+            _stream.Commit(ref sink, packet, headerLength + descriptor + data.Length, marker: i == packets - 1);
         }
 
         PictureId = (PictureId + 1) & 0x7FFF;
