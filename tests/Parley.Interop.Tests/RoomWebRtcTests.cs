@@ -109,6 +109,21 @@ public sealed class RoomWebRtcTests(ITestOutputHelper output)
         var hashes = reader.StandardOutput.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split(',')[^1].Trim()).ToList();
         output.WriteLine($"ffmpeg decoded {hashes.Count} frames of duo/ann over RTSP, {hashes.Distinct().Count()} distinct");
         Assert.True(hashes.Count >= 20 && hashes.Distinct().Count() > 5, "ffmpeg did not decode moving video from the browser's stream");
+
+        // Vic allows the camera and microphone after all and clicks "Use camera and mic": a new peer connection that
+        // sends both replaces the viewer's at the hub, and the others see and hear Vic while Vic still sees them.
+        Assert.True(await vic.IsVisibleAsync("#use-devices"), "a viewer is offered the camera and microphone");
+        await vic.EvaluateAsync(Allow);
+        await vic.ClickAsync("#use-devices");
+        var vicStream = await hub.WaitForStreamAsync("duo/vic", TimeSpan.FromSeconds(20));
+        Assert.Equal(["video", "audio"], vicStream.Tracks.Select(t => t.MediaType).Order().Reverse());
+        await AssertPlayingAsync(ann, "vic");
+        await AssertPlayingAsync(vic, "ben");
+        var sending = await Chromium.WaitForAsync<ConnectionSample?>(vic, Connection, TimeSpan.FromSeconds(15),
+            c => c is { State: "connected", Sending: 2, Receiving: 4 }, "Vic sending and receiving on the new connection");
+        output.WriteLine($"Vic after turning the camera on: {sending}");
+        Assert.True(await vic.IsHiddenAsync("#use-devices"));
+        Assert.True(await vic.IsVisibleAsync("#media-controls"), "mute buttons once sending");
         await Chromium.ScreenshotAsync(ann, "room-webrtc-two-browsers", output);
     }
 
@@ -198,7 +213,11 @@ public sealed class RoomWebRtcTests(ITestOutputHelper output)
     }
 
     // What a person who clicks "Block" on the permission prompt gets.
-    private const string Refuse = "navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));";
+    // The real getUserMedia stays at hand, as the browser's own prompt would allow later.
+    private const string Refuse = "navigator.mediaDevices.realGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices); "
+        + "navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));";
+
+    private const string Allow = "() => { navigator.mediaDevices.getUserMedia = navigator.mediaDevices.realGetUserMedia; }";
 
     private async Task<IPage> JoinAsync(Chromium chromium, TestHub hub, string room, string name, string[] people, string? initScript = null)
     {

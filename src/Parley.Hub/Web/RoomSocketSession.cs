@@ -217,10 +217,18 @@ internal sealed class RoomSocketSession : IDisposable
             return;
         }
 
-        if (_peer is { HasEnded: true })
+        if (_peer is not null && _peer.IsOtherConnection(message.Sdp!))
         {
-            // ICE consent or DTLS ended it: this offer is refused (its DTLS association is gone), the next one, from
-            // the new RTCPeerConnection the page opens, starts a new peer.
+            // The page opened a new RTCPeerConnection (to send a camera it was not sending, or after a failure): the
+            // new one replaces the old, whose published stream ends and whose readers stop.
+            _logger.LogInformation("room '{Room}': {Id} replaced its WebRTC connection", _room, participant.Id);
+            await _peer.DisposeAsync();
+            _peer = null;
+        }
+        else if (_peer is { HasEnded: true })
+        {
+            // ICE consent or DTLS ended it: this offer, on the same connection, is refused (its DTLS association is
+            // gone); the next one, from the new RTCPeerConnection the page opens, starts a new peer.
             await _peer.DisposeAsync();
             _peer = null;
             _connection.Send(RoomEvents.Error(RoomErrorCodes.WebRtcFailed,

@@ -184,7 +184,9 @@ export class RoomMedia extends EventTarget {
     } finally {
       this.waiting = null;
       this.negotiating = false;
-      if (this.again && pc === this.pc) { this.again = false; this.negotiate(); }
+      // A negotiation asked for meanwhile runs now, on whichever connection is current: start() may have replaced
+      // the one this offer was for.
+      if (this.again && this.pc) { this.again = false; this.negotiate(); }
     }
   }
 

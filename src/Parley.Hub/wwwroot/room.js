@@ -61,6 +61,7 @@ function render() {
 
 function showMediaControls() {
   $('media-controls').hidden = !media || !media.local;
+  $('use-devices').hidden = !media || !!media.local || !self;
   const audio = $('mute-audio'), video = $('mute-video');
   audio.hidden = !media || !media.hasAudio;
   video.hidden = !media || !media.hasVideo;
@@ -75,6 +76,28 @@ function toggleMute(kind) {
   if (!media || !self || !connection) return;
   const muted = media.setMuted(kind, !(kind === 'audio' ? self.audioMuted : self.videoMuted));
   connection.send({ type: 'mute', [kind]: muted });
+}
+
+// A viewer (no camera or microphone granted at joining) asks again; when granted, a new peer connection that
+// sends them replaces the old one at the hub (docs/rooms-protocol.md, "WebRTC").
+async function useDevices() {
+  const current = media;
+  if (!current || current.local || !self) return;
+  const button = $('use-devices');
+  button.disabled = true;
+  try {
+    await current.capture();
+  } finally {
+    button.disabled = false;
+  }
+  if (media !== current) return;
+  if (!current.local) {
+    chat.notice(`No camera or microphone (${current.captureError}): you are still a viewer.`);
+    return;
+  }
+  current.start([...others.values()]);
+  render();
+  showMediaControls();
 }
 
 function join(name) {
@@ -212,6 +235,7 @@ function wire() {
   $('rejoin').addEventListener('click', () => join(connection.name));
   $('mute-audio').addEventListener('click', () => toggleMute('audio'));
   $('mute-video').addEventListener('click', () => toggleMute('video'));
+  $('use-devices').addEventListener('click', () => useDevices());
   $('composer').addEventListener('submit', (e) => { e.preventDefault(); send(); });
   $('chat-text').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }

@@ -6,7 +6,8 @@ namespace Parley.Hub.Tests.Rooms;
 
 /// <summary>
 /// WebRTC signalling on the room socket (docs/rooms-protocol.md, "WebRTC"): offers are answered there, sections are
-/// carried only for live streams, and only clients that offered are asked to renegotiate when a stream starts or ends.
+/// carried only for live streams, only clients that offered are asked to renegotiate when a stream starts or ends, and
+/// an offer from a new RTCPeerConnection replaces the old one.
 /// </summary>
 public sealed class RoomWebRtcSignallingTests(ITestOutputHelper output) : IDisposable
 {
@@ -70,10 +71,20 @@ public sealed class RoomWebRtcSignallingTests(ITestOutputHelper output) : IDispo
             Assert.Contains("a=ice-lite", sections[0], StringComparison.Ordinal);
             Assert.Contains("a=group:BUNDLE 0\r\n", sections[0], StringComparison.Ordinal);
 
-            // A changed ICE ufrag is an ICE restart, which a room connection does not do.
+            // A changed ICE ufrag (or DTLS fingerprint) is a new RTCPeerConnection, as the page opens to start its
+            // camera: it replaces the old one and is answered as a first offer, Bob's section carried again.
+            Assert.Equal(1, hub.Host.RoomPeers!.PeerCount);
             await alice.SendAsync(new { type = "webrtc-offer", sdp = ViewerOffer.Replace("ice-ufrag:abcd", "ice-ufrag:wxyz", StringComparison.Ordinal), mids, @ref = "o3" });
-            var restart = await alice.ReceiveUntilAsync("error");
-            Assert.Equal(("webrtc-failed", "o3"), (restart.GetProperty("code").GetString(), restart.GetProperty("ref").GetString()));
+            var replaced = await alice.ReceiveUntilAsync("webrtc-answer");
+            Assert.Equal("o3", replaced.GetProperty("ref").GetString());
+            Assert.Equal("bob", replaced.GetProperty("mids").GetProperty("0").GetString());
+            Assert.Contains("a=sendonly", replaced.GetProperty("sdp").GetString()!.Split("m=")[1], StringComparison.Ordinal);
+            Assert.Equal(1, hub.Host.RoomPeers.PeerCount);
+
+            string newCertificate = ViewerOffer.Replace("ice-ufrag:abcd", "ice-ufrag:wxyz", StringComparison.Ordinal).Replace("F6:B5:68", "F6:B5:69", StringComparison.Ordinal);
+            await alice.SendAsync(new { type = "webrtc-offer", sdp = newCertificate, mids, @ref = "o4" });
+            Assert.Equal("o4", (await alice.ReceiveUntilAsync("webrtc-answer")).GetProperty("ref").GetString());
+            Assert.Equal(1, hub.Host.RoomPeers.PeerCount);
         }
 
         await alice.ReceiveUntilAsync("participantUpdated", m => Publishing(m, false), TimeSpan.FromSeconds(15));

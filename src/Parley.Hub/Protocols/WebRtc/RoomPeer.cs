@@ -70,6 +70,19 @@ internal sealed class RoomPeer : IAsyncDisposable
     public bool HasEnded => _run is { IsCompleted: true };
 
     /// <summary>
+    /// True when <paramref name="offerSdp"/> comes from another RTCPeerConnection than the one this peer serves: its
+    /// ICE ufrag or DTLS fingerprint differs from the first offer's. The page opens a new connection to start
+    /// sending a camera it was not sending, or to recover from a failed one; it is not an offer to this peer.
+    /// An offer that does not parse is not another connection (<see cref="NegotiateAsync"/> refuses it).
+    /// </summary>
+    public bool IsOtherConnection(string offerSdp)
+    {
+        var first = Volatile.Read(ref _first);
+        return first is not null && WebRtcOffer.TryParse(offerSdp, out var offer, out _)
+            && (offer.IceUfrag != first.IceUfrag || offer.Fingerprint.ToString() != first.Fingerprint.ToString());
+    }
+
+    /// <summary>
     /// Answers an offer. The first one sets up ICE and DTLS and the browser's published tracks (its sendonly and
     /// sendrecv sections); every offer maps its recvonly sections to participants by <paramref name="mids"/> and
     /// answers those whose participant has a live stream with a codec the section offers.
