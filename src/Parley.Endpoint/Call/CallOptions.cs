@@ -8,7 +8,7 @@ using Parley.Rtsp.Client;
 namespace Parley.Endpoint.Call;
 
 /// <summary>Settings of a <see cref="CallSession"/> (`parley call`): what this side sends and how it shows the peer.</summary>
-public sealed class CallOptions
+public sealed class CallOptions : IPublishingOptions
 {
     /// <summary>
     /// The hub (or the peer's in-process hub) the call goes through: rtsp://[user:password@]host:port[/room]. This

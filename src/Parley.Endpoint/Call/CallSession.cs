@@ -55,20 +55,7 @@ public sealed class CallSession
     {
         var deadline = _options.Duration is { } duration ? DateTime.UtcNow + duration : (DateTime?)null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var send = new SendSession(new SendOptions
-        {
-            Url = SendUrl,
-            Source = _options.Source,
-            Video = _options.Video,
-            Audio = _options.Audio,
-            Transport = _options.Transport,
-            VideoFormat = _options.VideoFormat,
-            JpegQuality = _options.JpegQuality,
-            Duration = _options.Duration,
-            Logger = _logger,
-            Trust = _options.Trust,
-            Token = _options.Token,
-        });
+        var send = new SendSession(SendOptions.For(SendUrl, _options, _logger) with { Duration = _options.Duration });
         if (_options.Status is { } status)
         {
             send.Status += line => status("send: " + line);

@@ -226,21 +226,7 @@ public sealed class RoomCall
     private (Task<SendReport?> Task, CancellationTokenSource Stop) StartSending(RoomWelcome welcome, CancellationToken callToken)
     {
         var url = welcome.MediaUrl(_options.RoomUrl.Host, welcome.Self.PublishPath);
-        var send = new SendSession(new SendOptions
-        {
-            Url = url,
-            Source = _options.Source,
-            Video = _options.Video,
-            Audio = _options.Audio,
-            Transport = _options.Transport,
-            VideoFormat = _options.VideoFormat,
-            JpegQuality = _options.JpegQuality,
-            Loop = _options.Loop,
-            Muting = _muting,
-            Logger = _logger,
-            Trust = _options.Trust,
-            Token = _options.Token,
-        });
+        var send = new SendSession(SendOptions.For(url, _options, _logger) with { Loop = _options.Loop, Muting = _muting });
         var stop = CancellationTokenSource.CreateLinkedTokenSource(callToken);
         return (RunSendAsync(send, stop.Token), stop);
     }

@@ -6,7 +6,7 @@ using Parley.Rtsp.Client;
 namespace Parley.Endpoint.Rooms;
 
 /// <summary>Settings of a <see cref="RoomCall"/> (`parley call http://host:8080/r/ROOM`).</summary>
-public sealed class RoomCallOptions
+public sealed class RoomCallOptions : IPublishingOptions
 {
     /// <summary>The room's page, http(s)://host:port/r/ROOM; the media goes to the same host's RTSP port from <c>welcome</c>.</summary>
     public required Uri RoomUrl { get; init; }

@@ -18,8 +18,35 @@ public enum SendVideoCodec
 }
 
 /// <summary>Settings of a <see cref="SendSession"/>.</summary>
-public sealed class SendOptions
+public sealed record SendOptions
 {
+    /// <summary>
+    /// Settings that publish to <paramref name="url"/> what <paramref name="publishing"/> describes, with the other
+    /// settings at their defaults (change them with <c>with</c>).
+    /// </summary>
+    /// <param name="url">The hub path to publish to.</param>
+    /// <param name="publishing">Source, codecs, transport and hub access.</param>
+    /// <param name="logger">Status and errors; null logs nothing.</param>
+    /// <exception cref="ArgumentNullException">url or publishing is null.</exception>
+    public static SendOptions For(Uri url, IPublishingOptions publishing, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(publishing);
+        return new SendOptions
+        {
+            Url = url,
+            Source = publishing.Source,
+            Video = publishing.Video,
+            Audio = publishing.Audio,
+            Transport = publishing.Transport,
+            VideoFormat = publishing.VideoFormat,
+            JpegQuality = publishing.JpegQuality,
+            Logger = logger,
+            Trust = publishing.Trust,
+            Token = publishing.Token,
+        };
+    }
+
     /// <summary>Hub path to publish to: rtsp://host:8554/path.</summary>
     public required Uri Url { get; init; }
 
@@ -85,5 +112,4 @@ public sealed class SendOptions
     /// null presents none (loopback, or user:password in the URL).
     /// </summary>
     public string? Token { get; init; }
-
 }
