@@ -78,6 +78,34 @@ public sealed class MediaStream
         }
     }
 
+    /// <summary>
+    /// Reads an RTCP compound packet a reader sent on track <paramref name="trackIndex"/> and turns its key frame
+    /// requests into <see cref="RequestKeyFrame"/>: a PLI for the track's SSRC (RFC 4585 §6.3.1) or a FIR (RFC 5104
+    /// §4.3.1), on a video track. For readers that get the publisher's packets as they are (RTSP); other RTCP
+    /// (receiver reports) and packets that do not parse are ignored. Allocates nothing.
+    /// </summary>
+    /// <returns>True when the packet asked for a key frame.</returns>
+    public bool ReadReaderFeedback(int trackIndex, ReadOnlySpan<byte> compound)
+    {
+        if ((uint)trackIndex >= (uint)Tracks.Count || !Tracks[trackIndex].IsVideo)
+        {
+            return false;
+        }
+
+        var reader = new RtcpCompoundReader(compound);
+        while (reader.TryReadNext(out var packet))
+        {
+            if (RtcpFeedbackView.TryParse(packet, out var feedback)
+                && (feedback.IsFullIntraRequest || (feedback.IsPictureLossIndication && feedback.MediaSsrc == Tracks[trackIndex].Ssrc)))
+            {
+                RequestKeyFrame(trackIndex);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The path, without leading or trailing slash.</summary>
     public string Path { get; }
 

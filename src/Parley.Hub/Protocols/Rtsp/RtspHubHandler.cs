@@ -138,7 +138,6 @@ public sealed class RtspHubHandler : IRtspServerHandler
     /// <inheritdoc/>
     public void PacketReceived(RtspServerSession session, int mediaIndex, bool isRtcp, ReadOnlySpan<byte> packet)
     {
-        // Readers' RTCP (receiver reports) only keeps their session alive, which the server already noted.
         if (session.Tag is RtspPublisher { Stream: { } stream } && session.State == RtspSessionState.Recording)
         {
             if (isRtcp)
@@ -149,6 +148,13 @@ public sealed class RtspHubHandler : IRtspServerHandler
             {
                 stream.WriteRtp(mediaIndex, packet);
             }
+        }
+        else if (isRtcp && session.Tag is ReaderState state && session.Srtp is null)
+        {
+            // A reader's PLI or FIR asks the publisher for a key frame (at most one a second however many ask); its
+            // receiver reports only keep the session alive, which the server already noted. SRTCP from RTSPS readers
+            // over UDP is not read: it would need their keys.
+            state.Stream.ReadReaderFeedback(mediaIndex, packet);
         }
     }
 
