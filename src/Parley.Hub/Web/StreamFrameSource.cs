@@ -67,6 +67,15 @@ public sealed class StreamFrameSource : MediaStreamReader
             throw new ArgumentException($"stream '{stream.Path}' ({stream.CodecSummary}) has no track a browser plays", nameof(stream));
         }
 
+        if (Playback.Mode == WebPlaybackMode.WebRtc)
+        {
+            // The browser plays over WHEP: this source takes no packets and only ends with the stream.
+            _clocks = [];
+            _videoTimeline = new TrackTimeline(Mp4Track.VideoTimescale);
+            _audioTimeline = new TrackTimeline(Mp4Track.OpusTimescale);
+            return;
+        }
+
         _clocks = new RtpClockMapping?[stream.Tracks.Count];
         foreach (int index in (int[])[Playback.VideoTrack, Playback.AudioTrack])
         {
@@ -419,6 +428,11 @@ public sealed class StreamFrameSource : MediaStreamReader
     {
         var playback = WebPlayback.For(stream);
         var accepted = new bool[stream.Tracks.Count];
+        if (playback.Mode == WebPlaybackMode.WebRtc)
+        {
+            return accepted;
+        }
+
         foreach (int index in (int[])[playback.VideoTrack, playback.AudioTrack])
         {
             if (index >= 0)

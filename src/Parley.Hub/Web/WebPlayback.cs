@@ -16,12 +16,18 @@ public enum WebPlaybackMode
 
     /// <summary>H.264 (with Opus or AAC) as fragmented MP4 into Media Source Extensions.</summary>
     Mse,
+
+    /// <summary>
+    /// VP8 video (with Opus): played over WHEP (<c>POST /&lt;path&gt;/whep</c>), which carries it as it is. The
+    /// WebSocket says so in its hello and stays open, sending nothing more, until the stream ends.
+    /// </summary>
+    WebRtc,
 }
 
 /// <summary>
-/// Which tracks of a stream a browser gets and how: the first JPEG or H.264 video track and the first Opus audio
+/// Which tracks of a stream a browser gets and how: the first JPEG, H.264 or VP8 video track and the first Opus audio
 /// track; with H.264 and no Opus, the first AAC track (RFC 3640 mpeg4-generic, which MSE plays as mp4a; the JPEG
-/// player decodes Opus only). Other tracks (VP8, a second camera) are not sent to browsers yet.
+/// player decodes Opus only). VP8 plays over WHEP. Other tracks (a second camera) are not sent to browsers.
 /// </summary>
 /// <param name="Mode">How the browser plays it.</param>
 /// <param name="VideoTrack">Index of the video track, -1 for none.</param>
@@ -37,10 +43,10 @@ public readonly record struct WebPlayback(WebPlaybackMode Mode, int VideoTrack, 
         foreach (var track in stream.Tracks)
         {
             string codec = track.EncodingName?.ToUpperInvariant() ?? "";
-            if (video < 0 && track.IsVideo && codec is "JPEG" or "H264")
+            if (video < 0 && track.IsVideo && codec is "JPEG" or "H264" or "VP8")
             {
                 video = track.Index;
-                mode = codec == "JPEG" ? WebPlaybackMode.Jpeg : WebPlaybackMode.Mse;
+                mode = codec switch { "JPEG" => WebPlaybackMode.Jpeg, "H264" => WebPlaybackMode.Mse, _ => WebPlaybackMode.WebRtc };
             }
             else if (audio < 0 && codec == "OPUS" && string.Equals(track.MediaType, "audio", StringComparison.OrdinalIgnoreCase))
             {

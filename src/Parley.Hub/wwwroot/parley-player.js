@@ -194,8 +194,9 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
       this.setStatus('');
       this.liveEl.classList.remove('off');
       this.canvas.classList.toggle('shown', hello.mode === 'jpeg' && hello.videoTrack >= 0);
-      this.video.classList.toggle('shown', hello.mode === 'mse');
+      this.video.classList.toggle('shown', hello.mode === 'mse' || hello.mode === 'webrtc');
       if (hello.mode === 'jpeg' && hello.audioTrack >= 0) this.startAudio(hello.audioChannels || 1);
+      if (hello.mode === 'webrtc') this.startWhep(hello);
       this.dispatchEvent(new CustomEvent('hello', { detail: hello }));
     }
 
@@ -277,13 +278,53 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
       a.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: Math.round(h.rtp * 1e6 / 48000), data: bytes }));
     }
 
-    audioResumed() { if (!this.mse || !this.video.muted) this.unmuteEl.classList.remove('shown'); }
+    audioResumed() { if ((!this.mse && !this.whep) || !this.video.muted) this.unmuteEl.classList.remove('shown'); }
 
     unmute() {
       this.unmuteEl.classList.remove('shown');
       if (sharedAudio) sharedAudio.ctx.resume();
       this.video.muted = false;
       this.video.play().catch(() => {});
+    }
+
+    // --- VP8 (+ Opus) over WHEP (RFC 9725): the hub forwards the publisher's packets as they are into one
+    // recvonly RTCPeerConnection. The WebSocket stays open without media and closes when the stream ends, which
+    // resets this and reconnects as for the other modes.
+    async startWhep(hello) {
+      if (typeof RTCPeerConnection === 'undefined') { this.setStatus('This browser cannot play WebRTC'); return; }
+      const pc = new RTCPeerConnection();
+      const whep = this.whep = { pc, location: null };
+      if (hello.videoTrack >= 0) pc.addTransceiver('video', { direction: 'recvonly' });
+      if (hello.audioTrack >= 0) pc.addTransceiver('audio', { direction: 'recvonly' });
+      const stream = new MediaStream();
+      pc.ontrack = (e) => { stream.addTrack(e.track); if (this.whep === whep) this.play(); };
+      this.video.srcObject = stream;
+      pc.onconnectionstatechange = () => {
+        if (this.whep === whep && pc.connectionState === 'failed') this.fail('WebRTC connection failed');
+      };
+      try {
+        await pc.setLocalDescription(await pc.createOffer());
+        const response = await fetch(`/${hello.path.split('/').map(encodeURIComponent).join('/')}/whep`,
+          { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+        const body = await response.text();
+        if (this.whep !== whep) return;
+        if (response.status !== 201) { this.setStatus(`The hub refused WebRTC playback (${response.status}): ${body}`); return; }
+        const location = response.headers.get('Location');
+        whep.location = location ? new URL(location, window.location.href).href : null;
+        await pc.setRemoteDescription({ type: 'answer', sdp: body });
+      } catch (e) {
+        if (this.whep === whep) this.fail(e.message || String(e));
+      }
+    }
+
+    stopWhep() {
+      const whep = this.whep;
+      if (!whep) return;
+      this.whep = null;
+      whep.pc.close();
+      // Ends the hub's session at once rather than when ICE consent runs out.
+      if (whep.location) fetch(whep.location, { method: 'DELETE', keepalive: true }).catch(() => {});
+      this.video.srcObject = null;
     }
 
     // --- H.264 + Opus fMP4 into MSE.
@@ -408,6 +449,7 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
         this.audio = null;
       }
       if (this.mse) { this.mse = null; this.video.removeAttribute('src'); this.video.load(); }
+      this.stopWhep();
       this.pendingJpeg = null;
     }
   }

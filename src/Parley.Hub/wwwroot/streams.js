@@ -11,7 +11,7 @@
     const a = document.createElement('a');
     a.className = 'card'; a.href = '/' + s.path; a.dataset.path = s.path;
     const top = document.createElement('div'); top.className = 'top';
-    top.append(text('span', 'name', s.path), text('span', 'tag', 'LIVE'), text('span', 'tag mode', s.mode === 'mse' ? 'MSE' : s.mode === 'jpeg' ? 'JPEG' : 'RTSP only'));
+    top.append(text('span', 'name', s.path), text('span', 'tag', 'LIVE'), text('span', 'tag mode', s.mode === 'mse' ? 'MSE' : s.mode === 'jpeg' ? 'JPEG' : s.mode === 'webrtc' ? 'WebRTC' : 'RTSP only'));
     const facts = document.createElement('dl'); facts.className = 'facts';
     const rows = [
       ['Codecs', s.codecs],
