@@ -10,7 +10,14 @@ namespace Parley.Rtsp.Server;
 public interface IRtspServerHandler
 {
     /// <summary>DESCRIBE, or the first SETUP of a reader: the stream's SDP as published, or a status (404).</summary>
-    ValueTask<RtspDescribeResult> DescribeAsync(string path, CancellationToken cancellationToken);
+    /// <param name="path">The stream's path.</param>
+    /// <param name="withSrtp">
+    /// True when the reader may get SRTP (an RTSPS connection that holds no key offered for this path yet): the
+    /// answer then carries the stream's SRTP group, a new one for each reader with per-reader keys. False (plain
+    /// RTSP, or the key the connection's DESCRIBE offered is the one to use) asks for none, so no key is made.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    ValueTask<RtspDescribeResult> DescribeAsync(string path, bool withSrtp, CancellationToken cancellationToken);
 
     /// <summary>
     /// ANNOUNCE: <paramref name="session"/> (with <see cref="RtspServerSession.Path"/> and

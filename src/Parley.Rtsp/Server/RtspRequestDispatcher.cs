@@ -97,13 +97,13 @@ internal sealed class RtspRequestDispatcher
             return new(Error(400, cseq, "the request URL is not an rtsp:// URL with a path"));
         }
 
-        var described = await _server.Handler.DescribeAsync(path, cancellationToken);
+        var described = await _server.Handler.DescribeAsync(path, withSrtp: connection.IsSecure, cancellationToken);
         if (described.StatusCode != 200 || described.Description is null)
         {
             return new(Error(described.StatusCode == 200 ? 404 : described.StatusCode, cseq, described.Reason));
         }
 
-        var srtp = connection.IsSecure ? described.Srtp : null;
+        var srtp = described.Srtp;
         if (srtp is { IsPerReader: true })
         {
             connection.OfferKey(path, srtp);
@@ -236,7 +236,9 @@ internal sealed class RtspRequestDispatcher
             SplitTrack(url.Path, out string path, out int track);
             if (session is null)
             {
-                var described = await _server.Handler.DescribeAsync(path, cancellationToken);
+                // A per-reader key must be the one this connection's DESCRIBE put in the SDP the client read.
+                var offered = connection.IsSecure ? connection.OfferedKey(path) : null;
+                var described = await _server.Handler.DescribeAsync(path, withSrtp: connection.IsSecure && offered is null, cancellationToken);
                 if (described.StatusCode != 200 || described.Description is null)
                 {
                     return new(Error(described.StatusCode == 200 ? 404 : described.StatusCode, cseq, described.Reason));
@@ -253,10 +255,7 @@ internal sealed class RtspRequestDispatcher
                 }
 
                 string baseUri = BaseOf(request.Uri, url, path);
-                // A per-reader key must be the one this connection's DESCRIBE put in the SDP the client read.
-                var srtp = !connection.IsSecure ? null
-                    : described.Srtp is { IsPerReader: true } ? connection.OfferedKey(path) ?? described.Srtp
-                    : described.Srtp;
+                var srtp = offered ?? described.Srtp;
                 session = _server.CreateSession(connection, RtspSessionMode.Play, path, ForReaders(described.Description, srtp), baseUri);
                 session.OfferedSrtp = srtp;
             }

@@ -33,12 +33,12 @@ public sealed class RtspHubHandler : IRtspServerHandler
     }
 
     /// <inheritdoc/>
-    public async ValueTask<RtspDescribeResult> DescribeAsync(string path, CancellationToken cancellationToken)
+    public async ValueTask<RtspDescribeResult> DescribeAsync(string path, bool withSrtp, CancellationToken cancellationToken)
     {
         var stream = await _paths.FindStreamAsync(path);
         return stream is null
             ? new RtspDescribeResult(404, null, $"no stream is being published on path '{path}'")
-            : new RtspDescribeResult(200, stream.Description, Srtp: _srtp.For(stream));
+            : new RtspDescribeResult(200, stream.Description, Srtp: withSrtp ? _srtp.For(stream) : null);
     }
 
     /// <inheritdoc/>
