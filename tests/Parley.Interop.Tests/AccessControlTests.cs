@@ -136,6 +136,7 @@ public sealed class AccessControlTests(ITestOutputHelper output)
         Assert.Equal(401, replay?.Status);
         Assert.Contains("stale=TRUE", replay!.Header("WWW-Authenticate"), StringComparison.Ordinal);
         Assert.Contains("nonce count did not increase", replay.Header("X-Parley-Error"), StringComparison.Ordinal);
+        Assert.Contains(hub.Log.Lines, l => l.Contains("127.0.0.1 refused: Digest nonce count 00000001 of user 'viewer' did not increase", StringComparison.Ordinal));
         Assert.Equal(404, (await DescribeAsync(Answer("00000002")))?.Status);
         Assert.Equal(401, (await DescribeAsync(Answer("00000002")))?.Status);
     }

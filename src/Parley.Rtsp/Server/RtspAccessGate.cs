@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 
 namespace Parley.Rtsp.Server;
 
@@ -63,9 +64,12 @@ internal sealed class RtspAccessGate
         if (decision.StatusCode == 200 && credentials is { IsDigest: true, NonceCount: { } nc }
             && !(DigestNonceCounts.TryParseCount(nc, out uint count) && _counts.TryAdvance(credentials.Nonce!, count)))
         {
-            // Allowed by a Digest answer already used: a captured header replayed, or a client out of step.
+            // Allowed by a Digest answer already used: a captured header replayed, or a client out of step. The
+            // password check that ran first counted as a good login; this line says it was refused after all.
             decision = new RtspAccessDecision(401, "Digest nonce count did not increase (a replayed request); answer the new challenge");
             stale = true;
+            _server.Logger.LogWarning("rtsp: {Remote} refused: Digest nonce count {Count} of user '{User}' did not increase (a replayed request)",
+                connection.RemoteEndPoint.Address, nc, credentials.User);
         }
 
         if (decision.StatusCode == 200)

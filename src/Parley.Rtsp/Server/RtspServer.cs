@@ -71,6 +71,8 @@ public sealed class RtspServer : IAsyncDisposable
 
     internal TimeProvider Time { get; }
 
+    internal ILogger Logger => _logger;
+
     internal RtspRequestDispatcher Dispatcher { get; }
 
     internal RtspUdpListener Udp => _udp ?? throw NotStarted();
