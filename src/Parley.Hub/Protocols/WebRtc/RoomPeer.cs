@@ -41,8 +41,8 @@ internal sealed class RoomPeer : IAsyncDisposable
     private readonly TaskCompletionSource<(DtlsSrtpKeys Keys, DtlsRole Role)> _keys = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, Forward> _forwards = new(StringComparer.Ordinal);
-    // Every reader this peer made: a detached one is not closed until the peer ends, because closing a WhepSession
-    // closes the ICE session it sends on (which is shared here); what it keeps is two SRTP contexts and two buffers.
+    // Every reader this peer made. A detached one is released (WhepSession.Release) but not closed until the peer
+    // ends, because closing a WhepSession closes the ICE session it sends on, which is shared here.
     private readonly List<Forward> _allForwards = [];
     private readonly List<Task> _pending = [];
     private readonly List<SrtpContext> _contexts = [];
@@ -302,6 +302,10 @@ internal sealed class RoomPeer : IAsyncDisposable
         {
             await _server.Paths.RemoveReaderAsync(forward.Stream, forward.Session, reason);
         }
+
+        // Off the stream and the fan-out: its SRTP contexts and NACK cache (up to 512 packets a track) go now, not
+        // when the browser leaves, so people coming and going in a long call do not pile them up.
+        forward.Session.Release();
     }
 
     private async Task RunAsync(DtlsRole role)

@@ -289,6 +289,17 @@ internal sealed class WhepSession : MediaStreamReader
     public void Close()
     {
         _ice.RtpReceived = null;
+        Release();
+        _ice.Close();
+    }
+
+    /// <summary>
+    /// Stops sending and frees what the session holds (SRTP contexts, retransmission caches) without touching its
+    /// ICE session: for a session whose ICE and DTLS association others share (a room participant's one peer
+    /// connection) once its reader is off the stream. <see cref="Close"/> does this and closes ICE as well.
+    /// </summary>
+    public void Release()
+    {
         lock (_sendLock)
         {
             _closed = true;
@@ -298,10 +309,8 @@ internal sealed class WhepSession : MediaStreamReader
             {
                 track?.Retransmissions?.Dispose();
             }
-
         }
 
-        _ice.Close();
         lock (_receiveLock)
         {
             _receive?.Dispose();
