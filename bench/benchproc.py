@@ -1,4 +1,4 @@
-"""Process and port helpers shared by the end-to-end benchmark scripts (fanout/, latency/, rooms/)."""
+"""Process, port and report helpers shared by the end-to-end benchmark scripts (fanout/, srtp-fanout/, latency/, rooms/)."""
 import os
 import re
 import socket
@@ -71,3 +71,33 @@ def stop_all(procs):
                 p.wait(5)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def add_window_arguments(ap, window):
+    """The options every CPU benchmark takes: --settle (s before measuring), --window (s measured), --out (results folder)."""
+    ap.add_argument("--settle", type=float, default=3)
+    ap.add_argument("--window", type=float, default=window)
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+
+
+def start_hub(parley, rtsp_port, *settings, rtsps_port=0, cwd=None):
+    """`parley serve` on 127.0.0.1: RTSP on rtsp_port, RTSPS on rtsps_port (0: a free one), every other port free,
+    no demo, warnings only, and `--set` for each of settings ("key=value"). Returns the process once RTSP accepts."""
+    command = [parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(rtsp_port), "--rtp-port", "0",
+               "--rtsps-port", str(rtsps_port), "--webrtc-port", "0", "--http-port", "0", "--https-port", "0",
+               "--no-demo", "--log-level", "warning"]
+    for setting in settings:
+        command += ["--set", setting]
+    hub = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    try:
+        wait_for_port(rtsp_port, 30)
+    except RuntimeError:
+        stop_all([hub])
+        raise
+    return hub
+
+
+def run_line(command):
+    """The results' "Run ... on N cores (CPU) with `command`" sentence, time in UTC."""
+    cpu = os.popen("grep -m1 'model name' /proc/cpuinfo").read().split(":")[-1].strip()
+    return f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores ({cpu}) with `{command}`"

@@ -21,7 +21,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchproc import looped_presenter, ROOT, build_parley, cpu_seconds, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
+from benchproc import (add_window_arguments, build_parley, cpu_seconds, free_port, looped_presenter, run_line, start_hub,  # noqa: E402
+                       stop_all, wait_for_line)
 
 
 def start_publisher(looped, hub_port):
@@ -67,9 +68,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--counts", default="1,10,50,100,200")
     ap.add_argument("--transports", default="tcp,udp")
-    ap.add_argument("--settle", type=float, default=3)
-    ap.add_argument("--window", type=float, default=12)
-    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    add_window_arguments(ap, window=12)
     args = ap.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
 
@@ -82,11 +81,8 @@ def main():
     args.load_before = os.getloadavg()
     try:
         hub_port = free_port()
-        hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(hub_port), "--rtp-port", "0", "--rtsps-port", "0", "--webrtc-port", "0", "--http-port", "0", "--https-port", "0",
-                                "--no-demo", "--log-level", "warning", "--set", "paths.readerQueuePackets=2048"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        hub = start_hub(parley, hub_port, "paths.readerQueuePackets=2048")
         procs.append(hub)
-        wait_for_port(hub_port, 30)
         gst_port = free_port()
         gst = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "gst_fanout_server.py"), str(gst_port), looped],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -119,12 +115,10 @@ def write_results(results, counts, args):
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "fan-out-cpu.json"), "w") as f:
         json.dump(results, f, indent=2)
-    cpu = os.popen("grep -m1 'model name' /proc/cpuinfo").read().split(":")[-1].strip()
     lines = [
         "# Fan-out CPU per reader: Parley vs gst-rtsp-server",
         "",
-        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores ({cpu}) with `python3 bench/fanout/run.py "
-        f"--counts {args.counts}`; window {args.window:g} s per point after {args.settle:g} s settling. Source: presenter-720p.mp4 "
+        run_line(f"python3 bench/fanout/run.py --counts {args.counts}") + f"; window {args.window:g} s per point after {args.settle:g} s settling. Source: presenter-720p.mp4 "
         "looped (720p30 H.264 + AAC, ~3.9 Mb/s). Readers: `parley bench readers` in one process on the same machine.",
         f"Load average (1 min) before the run {args.load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}: other work on the machine "
         "competes with both servers and the readers alike.",

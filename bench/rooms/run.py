@@ -24,7 +24,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchproc import MEDIA, ROOT, build_parley, cpu_seconds, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
+from benchproc import (MEDIA, add_window_arguments, build_parley, cpu_seconds, free_port, run_line, start_hub, stop_all,  # noqa: E402
+                       wait_for_line)
 
 
 def encode_participant_media(workdir):
@@ -88,9 +89,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--participants", default="2,4,8,16")
     ap.add_argument("--transport", default="udp", choices=["udp", "tcp"])
-    ap.add_argument("--settle", type=float, default=3)
-    ap.add_argument("--window", type=float, default=15)
-    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    add_window_arguments(ap, window=15)
     args = ap.parse_args()
     counts = [int(c) for c in args.participants.split(",")]
 
@@ -102,11 +101,8 @@ def main():
     procs = []
     try:
         hub_port = free_port()
-        hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(hub_port), "--rtp-port", "0", "--rtsps-port", "0", "--webrtc-port", "0",
-                                "--http-port", "0", "--https-port", "0", "--no-demo", "--log-level", "warning"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        hub = start_hub(parley, hub_port)
         procs.append(hub)
-        wait_for_port(hub_port, 30)
         for p in counts:
             row = measure_room(parley, hub, hub_port, media, f"bench{p}", p, args.transport, args.settle, args.window, workdir)
             rows.append(row)
@@ -121,12 +117,10 @@ def write_results(rows, args, load_before):
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "rooms-forwarding.json"), "w") as f:
         json.dump(rows, f, indent=2)
-    cpu = os.popen("grep -m1 'model name' /proc/cpuinfo").read().split(":")[-1].strip()
     lines = [
         "# Room forwarding: hub CPU per forwarded stream",
         "",
-        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores ({cpu}) with `python3 bench/rooms/run.py "
-        f"--participants {args.participants} --transport {args.transport}`; window {args.window:g} s per point after {args.settle:g} s settling.",
+        run_line(f"python3 bench/rooms/run.py --participants {args.participants} --transport {args.transport}") + f"; window {args.window:g} s per point after {args.settle:g} s settling.",
         "Each participant: 640x480 30 fps H.264 ~1 Mb/s + Opus 32 kb/s (talking-head.avi), published by `ffmpeg -re -c copy` over RTSP/TCP; "
         f"received by every other participant over RTSP/{args.transport.upper()} (`parley bench readers`, counting without decoding).",
         f"Load average (1 min) before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}. The publishers (P ffmpeg) and the readers "

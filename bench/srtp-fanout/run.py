@@ -18,14 +18,14 @@ import argparse
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, BENCH)
-from benchproc import looped_presenter, ROOT, build_parley, free_port, stop_all, wait_for_line, wait_for_port  # noqa: E402
+from benchproc import (add_window_arguments, build_parley, free_port, looped_presenter, run_line, start_hub, stop_all,  # noqa: E402
+                       wait_for_port)
 
 _spec = importlib.util.spec_from_file_location("fanout_run", os.path.join(BENCH, "fanout", "run.py"))
 fanout = importlib.util.module_from_spec(_spec)
@@ -35,9 +35,7 @@ _spec.loader.exec_module(fanout)
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--counts", default="1,10,50,100")
-    ap.add_argument("--settle", type=float, default=3)
-    ap.add_argument("--window", type=float, default=10)
-    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    add_window_arguments(ap, window=10)
     args = ap.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
 
@@ -49,8 +47,8 @@ def main():
     results = {}
     args.load_before = os.getloadavg()
     try:
-        shared = start_hub(parley, workdir, looped, "shared", procs)
-        own = start_hub(parley, workdir, looped, "perReader", procs)
+        shared = start_keyed_hub(parley, workdir, looped, "shared", procs)
+        own = start_keyed_hub(parley, workdir, looped, "perReader", procs)
         time.sleep(3)
         runs = (("plain RTP/AVP", shared, f"rtsp://127.0.0.1:{shared['rtsp']}/bench", ()),
                 ("SRTP shared key", shared, f"rtsps://127.0.0.1:{shared['rtsps']}/bench", ("--insecure",)),
@@ -69,17 +67,13 @@ def main():
     write_results(results, counts, args)
 
 
-def start_hub(parley, workdir, looped, keys, procs):
+def start_keyed_hub(parley, workdir, looped, keys, procs):
     """A hub with rtsp.srtpKeys=keys on free ports, and its publisher; both appended to procs."""
     rtsp_port, rtsps_port = free_port(), free_port()
-    hub = subprocess.Popen([parley, "serve", "--address", "127.0.0.1", "--rtsp-port", str(rtsp_port), "--rtp-port", "0", "--webrtc-port", "0", "--http-port", "0", "--https-port", "0",
-                            "--no-demo", "--log-level", "warning", "--set", "paths.readerQueuePackets=2048",
-                            "--set", "rtsp.tls=true", "--set", f"rtsp.tlsPort={rtsps_port}", "--set", f"rtsp.srtpKeys={keys}",
-                            "--set", f"tls.generatedCertificate={os.path.join(workdir, keys + '-tls.pfx')}",
-                            "--set", f"rooms.database={os.path.join(workdir, keys + '.db')}"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)
+    hub = start_hub(parley, rtsp_port, "paths.readerQueuePackets=2048", "rtsp.tls=true", f"rtsp.srtpKeys={keys}",
+                    f"tls.generatedCertificate={os.path.join(workdir, keys + '-tls.pfx')}", f"rooms.database={os.path.join(workdir, keys + '.db')}",
+                    rtsps_port=rtsps_port, cwd=workdir)
     procs.append(hub)
-    wait_for_port(rtsp_port, 30)
     wait_for_port(rtsps_port, 30)
     publisher = fanout.start_publisher(looped, rtsp_port)
     procs.append(publisher)
@@ -90,12 +84,10 @@ def write_results(results, counts, args):
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "srtp-fanout.json"), "w") as f:
         json.dump(results, f, indent=2)
-    cpu = os.popen("grep -m1 'model name' /proc/cpuinfo").read().split(":")[-1].strip()
     lines = [
         "# Cost of SRTP on the fan-out path: hub CPU per UDP reader, plain vs shared key vs key per reader",
         "",
-        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores ({cpu}) with `python3 bench/srtp-fanout/run.py "
-        f"--counts {args.counts}`; window {args.window:g} s per point after {args.settle:g} s settling. Source: presenter-720p.mp4 "
+        run_line(f"python3 bench/srtp-fanout/run.py --counts {args.counts}") + f"; window {args.window:g} s per point after {args.settle:g} s settling. Source: presenter-720p.mp4 "
         "looped (720p30 H.264 + AAC, ~3.9 Mb/s), published to two hubs (rtsp.srtpKeys shared and perReader); plain and "
         "shared-key readers on the first, per-reader-key readers on the second, measured in turn at each N.",
         f"Load average (1 min) before the run {args.load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}: other work on the machine "
