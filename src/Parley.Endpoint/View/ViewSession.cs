@@ -10,7 +10,7 @@ namespace Parley.Endpoint.View;
 
 /// <summary>
 /// `parley view`: plays one RTSP stream (RFC 2326 DESCRIBE, SETUP, PLAY over UDP or TCP). The first H.264/JPEG
-/// video and Opus audio tracks go through <see cref="VideoTrackReceiver"/> / <see cref="AudioTrackReceiver"/>
+/// video and Opus or G.711 audio tracks go through <see cref="VideoTrackReceiver"/> / <see cref="AudioTrackReceiver"/>
 /// to a <see cref="VideoRenderer"/> and an <see cref="AudioPlayer"/>, optionally to a <see cref="ViewRecorder"/>;
 /// receiver reports and PLIs go back to the sender; lip sync from sender reports holds video back for the audio.
 /// When the connection is lost it reconnects with back-off (1 s, 2 s, 4 s ... at most 10 s) until the run ends.
@@ -61,7 +61,7 @@ public sealed class ViewSession
         _client = client;
         foreach (string skipped in selection.Skipped)
         {
-            _logger.LogInformation("view: not playing {Media}: parley view plays H.264 or JPEG video and Opus audio", skipped);
+            _logger.LogInformation("view: not playing {Media}: parley view plays H.264, VP8 or JPEG video and Opus or G.711 (PCMU/PCMA) audio", skipped);
         }
 
         GstRenderSink? output = null;
@@ -203,7 +203,7 @@ public sealed class ViewSession
             var selection = ViewTracks.Select(sdp);
             if (selection.IsEmpty)
             {
-                throw new ViewException($"parley view: {_options.Url.AbsolutePath} has nothing to play ({string.Join(", ", selection.Skipped)}); parley view plays H.264 or JPEG video and Opus audio.");
+                throw new ViewException($"parley view: {_options.Url.AbsolutePath} has nothing to play ({string.Join(", ", selection.Skipped)}); parley view plays H.264, VP8 or JPEG video and Opus or G.711 (PCMU/PCMA) audio.");
             }
 
             var result = (client, selection);
