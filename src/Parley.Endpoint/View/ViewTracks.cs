@@ -59,8 +59,8 @@ public sealed record ViewTrackSelection(ViewTrack? Video, ViewTrack? Audio, IRea
 public static class ViewTracks
 {
     /// <summary>
-    /// Chooses the first video media carrying H.264, VP8 or JPEG and the first audio media carrying Opus or G.711,
-    /// each at its first payload type of such a codec (the sender's preference order). G.711 is one channel at
+    /// Chooses the first video media carrying H.264, VP8 or JPEG and the first audio media carrying Opus (else the
+    /// first carrying G.711), each at its first payload type of such a codec (the sender's preference order). G.711 is one channel at
     /// 8000 Hz: static payload type 0 (PCMU) or 8 (PCMA) with or without a=rtpmap (RFC 3551 §6, table 4), or a
     /// dynamic type mapped to PCMU/8000 or PCMA/8000. Other media are listed in <see cref="ViewTrackSelection.Skipped"/>.
     /// </summary>
@@ -68,26 +68,20 @@ public static class ViewTracks
     public static ViewTrackSelection Select(SdpSession sdp)
     {
         ArgumentNullException.ThrowIfNull(sdp);
-        ViewTrack? video = null, audio = null;
-        var skipped = new List<string>();
+        var found = new List<(ViewTrack? Track, string Description)>(sdp.Media.Count);
         for (int i = 0; i < sdp.Media.Count; i++)
         {
             var media = sdp.Media[i];
             ViewTrack? track = TryMatch(i, media, out string encodings);
-            if (track is { MediaType: "video" } && video is null)
-            {
-                video = track;
-            }
-            else if (track is { MediaType: "audio" } && audio is null)
-            {
-                audio = track;
-            }
-            else
-            {
-                skipped.Add(string.Create(CultureInfo.InvariantCulture, $"media {i} ({media.MediaType} {encodings})"));
-            }
+            found.Add((track, string.Create(CultureInfo.InvariantCulture, $"media {i} ({media.MediaType} {encodings})")));
         }
 
+        ViewTrack? video = found.Select(f => f.Track).FirstOrDefault(t => t is { MediaType: "video" });
+
+        // An IP camera may offer G.711 next to Opus in separate media: Opus is the better sound.
+        ViewTrack? audio = found.Select(f => f.Track).FirstOrDefault(t => t is { MediaType: "audio", Codec: ViewCodec.Opus })
+            ?? found.Select(f => f.Track).FirstOrDefault(t => t is { MediaType: "audio" });
+        var skipped = found.Where(f => f.Track is null || (f.Track != video && f.Track != audio)).Select(f => f.Description).ToList();
         return new ViewTrackSelection(video, audio, skipped);
     }
 
