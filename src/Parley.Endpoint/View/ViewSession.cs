@@ -46,7 +46,7 @@ public sealed class ViewSession
     /// Connects, plays until the duration runs out or <paramref name="cancellationToken"/> is cancelled, and
     /// finishes the recording. Statistics are returned on every normal end, including cancellation.
     /// </summary>
-    /// <exception cref="ViewException">The first connection failed (unreachable, 404, 401, ...) or nothing is playable.</exception>
+    /// <exception cref="ViewException">The first connection failed (unreachable, 404, 401, ...), nothing is playable, or the recording cannot be made.</exception>
     /// <exception cref="CodecException">An output or decoder could not be opened.</exception>
     public async Task<ViewReport> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -76,7 +76,7 @@ public sealed class ViewSession
             output = OpenOutput(selection);
             if (_options.OutputPath is { } path)
             {
-                recorder = new ViewRecorder(path, selection.Video, selection.Audio, _logger);
+                recorder = OpenRecorder(path, selection);
             }
 
             uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
@@ -158,6 +158,20 @@ public sealed class ViewSession
         var played = playStarted == TimeSpan.Zero ? TimeSpan.Zero : _clock.Now - playStarted;
         return new ViewReport(url, transport, played, reconnects, reason, _lipSync?.AudioLag,
             streams.Select(s => new ViewStreamReport(s.Track, s.Snapshot(percentiles: true))).ToList());
+    }
+
+    // A recording that cannot be made (a codec the container does not carry, a file that cannot be written) is the
+    // user's --output choice, not an output device: say so in one line rather than suggest another --video-out.
+    private ViewRecorder OpenRecorder(string path, ViewTrackSelection selection)
+    {
+        try
+        {
+            return new ViewRecorder(path, selection.Video, selection.Audio, _logger);
+        }
+        catch (CodecException e)
+        {
+            throw new ViewException($"parley view: {e.Message}", e);
+        }
     }
 
     private GstRenderSink? OpenOutput(ViewTrackSelection selection)
