@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Parley.Codecs.Gstreamer;
 using Parley.Media.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Parley.Codecs.Tests.Gstreamer;
 
@@ -9,7 +11,7 @@ namespace Parley.Codecs.Tests.Gstreamer;
 /// own decoding of the same bytes: same length (times the rate ratio), same loudness, and the same loudness
 /// envelope frame by frame. The resampler makes a sample-exact comparison meaningless.
 /// </summary>
-public class GstAudioDecoderTests
+public class GstAudioDecoderTests(ITestOutputHelper output)
 {
     private const int FrameSamples = 160; // 20 ms at 8000 Hz
     private const int Ratio = 48000 / 8000;
@@ -30,6 +32,7 @@ public class GstAudioDecoderTests
         using var decoder = law == "mulaw" ? GstAudioDecoder.ForMulaw(48000, 2) : GstAudioDecoder.ForAlaw(48000, 2);
         var left = new List<short>();
         int frames = g711.Length / FrameSamples;
+        var watch = Stopwatch.StartNew();
         for (int i = 0; i < frames; i++)
         {
             Assert.True(decoder.TryDecode(g711.AsSpan(i * FrameSamples, FrameSamples), FrameSamples, out var pcm), $"frame {i}: {decoder.LastError}");
@@ -41,6 +44,7 @@ public class GstAudioDecoderTests
             }
         }
 
+        output.WriteLine($"{frames} frames of 20 ms decoded in {watch.Elapsed.TotalMilliseconds:F0} ms ({watch.Elapsed.TotalMilliseconds / frames:F3} ms per frame, push to pull)");
         Assert.Equal(0, decoder.Errors);
 
         // Only the resampler's filter delay (a few ms) may be missing.
