@@ -40,7 +40,7 @@ public sealed class AudioPlayer : IDisposable
     private readonly ILogger _logger;
     private readonly string _codec;
     private long _samplesWritten;
-    private long _owedTicks;
+    private long _owedTicks; // media time still owed to the output this tick (TimeSpan ticks); only the clock thread touches it
 
     /// <summary>Creates the player for the codec of <paramref name="statistics"/>' track.</summary>
     /// <param name="output">The audio output (already started); null to decode without playing.</param>
@@ -187,7 +187,6 @@ public sealed class AudioPlayer : IDisposable
             // Arrival delays of the old connection say nothing about the new one.
             _buffer.Dispose();
             _buffer = new AdaptiveAudioJitterBuffer(_options);
-            _owedTicks = 0;
             _decoder.Reset();
         }
     }
