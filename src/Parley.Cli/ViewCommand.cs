@@ -13,7 +13,7 @@ internal static class ViewCommand
     public static Command Create()
     {
         var url = new Argument<string>("url") { Description = "Stream to play, rtsps://host:8322/path (encrypted, certificate pinned on first use) or rtsp://host:8554/path" };
-        var output = new Option<string?>("--output", "-o") { Description = "Record the received media, no re-encoding, to FILE (.mkv or .mp4)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Record the received media, no re-encoding, to FILE (.mkv or .mp4; VP8 and G.711 need .mkv)" };
         var duration = new Option<double?>("--duration", "-d") { Description = "Stop after SECONDS (default: until Ctrl-C)" };
         var maxDuration = new Option<double>("--max-duration") { Description = "Safety stop in seconds", DefaultValueFactory = _ => ViewOptions.DefaultMaxDuration.TotalSeconds };
         var transport = new Option<string>("--transport", "-t") { Description = "udp or tcp (tcp passes firewalls and ssh tunnels)", DefaultValueFactory = _ => "udp" };

@@ -29,12 +29,26 @@ public enum RecordedVideo
     Vp8,
 }
 
+/// <summary>The encoded audio a recording carries (when it has an audio track).</summary>
+public enum RecordedAudio
+{
+    /// <summary>Opus packets (RFC 6716), 48 kHz, 1 or 2 channels; through opusparse.</summary>
+    Opus,
+
+    /// <summary>G.711 μ-law bytes (PCMU, RFC 3551 §4.5.14), 8000 Hz, one channel; Matroska only (A_MS/ACM).</summary>
+    Mulaw,
+
+    /// <summary>G.711 A-law bytes (PCMA, RFC 3551 §4.5.14), 8000 Hz, one channel; Matroska only (A_MS/ACM).</summary>
+    Alaw,
+}
+
 /// <summary>Settings for <see cref="GstRecordingSink"/>.</summary>
 /// <param name="Path">The output file; created or overwritten.</param>
 /// <param name="Container">Matroska or MP4.</param>
 /// <param name="Video">The video track's codec, or None.</param>
-/// <param name="OpusChannels">Channels of an Opus audio track (1 or 2), or 0 for no audio.</param>
-public sealed record RecordingOptions(string Path, RecordingContainer Container, RecordedVideo Video, int OpusChannels = 0);
+/// <param name="AudioChannels">Channels of the audio track (Opus: 1 or 2; G.711: 1), or 0 for no audio.</param>
+/// <param name="Audio">The audio track's codec (when <paramref name="AudioChannels"/> is not 0).</param>
+public sealed record RecordingOptions(string Path, RecordingContainer Container, RecordedVideo Video, int AudioChannels = 0, RecordedAudio Audio = RecordedAudio.Opus);
 
 /// <summary>
 /// Records encoded media to a file without re-encoding: <c>appsrc ! parser ! queue ! mux ! filesink</c> per track.
@@ -56,7 +70,7 @@ public sealed class GstRecordingSink : IDisposable
     private (int Width, int Height) _vp8Size;
 
     /// <summary>Builds and starts the recording.</summary>
-    /// <exception cref="ArgumentException">No track, a bad channel count, or VP8 in MP4.</exception>
+    /// <exception cref="ArgumentException">No track, a bad channel count, or VP8 or G.711 in MP4.</exception>
     /// <exception cref="CodecException">GStreamer or an element is missing, or the file cannot be opened.</exception>
     public GstRecordingSink(RecordingOptions options)
     {
@@ -67,7 +81,7 @@ public sealed class GstRecordingSink : IDisposable
         try
         {
             _video = options.Video == RecordedVideo.None ? null : _pipeline.GetAppSrc(VideoSource);
-            _audio = options.OpusChannels == 0 ? null : _pipeline.GetAppSrc(AudioSource);
+            _audio = options.AudioChannels == 0 ? null : _pipeline.GetAppSrc(AudioSource);
             _pipeline.Play();
         }
         catch (CodecException e)
@@ -84,17 +98,23 @@ public sealed class GstRecordingSink : IDisposable
     public string Pipeline { get; }
 
     /// <summary>The pipeline description for <paramref name="options"/> (pure).</summary>
-    /// <exception cref="ArgumentException">No track, a bad channel count, or VP8 in MP4.</exception>
+    /// <exception cref="ArgumentException">No track, a bad channel count, or VP8 or G.711 in MP4.</exception>
     public static string BuildPipeline(RecordingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
-        if (options.OpusChannels is < 0 or > 2)
+        int maxChannels = options.Audio == RecordedAudio.Opus ? 2 : 1;
+        if (options.AudioChannels < 0 || options.AudioChannels > maxChannels)
         {
-            throw new ArgumentException($"Opus channels must be 0 (no audio), 1 or 2; got {options.OpusChannels}.", nameof(options));
+            throw new ArgumentException($"{options.Audio} channels must be 0 (no audio) up to {maxChannels}; got {options.AudioChannels}.", nameof(options));
         }
 
-        if (options.Video == RecordedVideo.None && options.OpusChannels == 0)
+        if (options.AudioChannels > 0 && options.Audio != RecordedAudio.Opus && options.Container == RecordingContainer.Mp4)
+        {
+            throw new ArgumentException("GStreamer 1.22's mp4mux cannot carry G.711 (μ-law or A-law); record it to Matroska (.mkv).", nameof(options));
+        }
+
+        if (options.Video == RecordedVideo.None && options.AudioChannels == 0)
         {
             throw new ArgumentException("A recording needs a video or an audio track.", nameof(options));
         }
@@ -126,9 +146,19 @@ public sealed class GstRecordingSink : IDisposable
             text += $" appsrc name={VideoSource} format=time caps={video} ! queue ! mux.";
         }
 
-        if (options.OpusChannels > 0)
+        string? audio = options.AudioChannels == 0 ? null : options.Audio switch
         {
-            text += $" appsrc name={AudioSource} format=time caps=audio/x-opus,rate=48000,channels={GstLaunch.Int(options.OpusChannels)},channel-mapping-family=0 ! opusparse ! queue ! mux.";
+            RecordedAudio.Opus => $"audio/x-opus,rate=48000,channels={GstLaunch.Int(options.AudioChannels)},channel-mapping-family=0 ! opusparse",
+            RecordedAudio.Mulaw => "audio/x-mulaw,rate=8000,channels=1",
+            RecordedAudio.Alaw => "audio/x-alaw,rate=8000,channels=1",
+            _ => throw new ArgumentException($"Unknown audio codec {options.Audio}.", nameof(options)),
+        };
+        if (audio is not null)
+        {
+            // Without a parser the queue's caps are still ANY when the pipeline is parsed, and "mux." would take
+            // matroskamux's first request pad, a video one: name the audio pad template.
+            string pad = options.Audio == RecordedAudio.Opus ? "mux." : "mux.audio_%u";
+            text += $" appsrc name={AudioSource} format=time caps={audio} ! queue ! {pad}";
         }
 
         return text;
@@ -158,13 +188,13 @@ public sealed class GstRecordingSink : IDisposable
         return _video.Push(frame, timestamp.Ticks * 100, deltaUnit: !isKeyFrame);
     }
 
-    /// <summary>Writes one Opus packet (RFC 6716).</summary>
+    /// <summary>Writes one audio packet of <see cref="RecordingOptions.Audio"/>'s codec: an Opus packet (RFC 6716) or G.711 bytes (one per sample).</summary>
     /// <param name="packet">The packet.</param>
     /// <param name="timestamp">Its presentation time.</param>
     /// <param name="duration">Audio it holds (usually 20 ms).</param>
     /// <returns>False when the recording has no audio track or is no longer running.</returns>
     /// <exception cref="CodecException">The recording failed.</exception>
-    public bool WriteOpus(ReadOnlySpan<byte> packet, TimeSpan timestamp, TimeSpan duration) =>
+    public bool WriteAudio(ReadOnlySpan<byte> packet, TimeSpan timestamp, TimeSpan duration) =>
         _audio is not null && _audio.Push(packet, timestamp.Ticks * 100, durationNs: duration.Ticks * 100);
 
     /// <summary>Ends every track and waits until the file is complete (index and headers written).</summary>

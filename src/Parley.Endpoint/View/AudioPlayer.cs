@@ -1,54 +1,74 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Codecs;
-using Parley.Codecs.Opus;
 using Parley.Media.Jitter;
 
 namespace Parley.Endpoint.View;
 
 /// <summary>
-/// Plays one Opus track: an <see cref="AdaptiveAudioJitterBuffer"/> filled by the receive path and drained by a
-/// 20 ms audio clock, each pull decoded by libopus (a missing frame concealed by its PLC, RFC 6716 §4.4) and
-/// written to the audio output at 48 kHz stereo. With no output the audio is still decoded, so statistics and
-/// timing are the same as when playing.
+/// Plays one audio track: an <see cref="AdaptiveAudioJitterBuffer"/> filled by the receive path and drained by a
+/// 20 ms audio clock, each pull decoded or concealed by the codec's decoder and written to the audio output at
+/// 48 kHz stereo. Opus (RFC 7587) goes through libopus, whose PLC conceals a missing frame (RFC 6716 §4.4); G.711
+/// (PCMU/PCMA, RFC 3551 §4.5.14) through GStreamer's mulawdec/alawdec and audioresample, a missing frame played as
+/// silence. With no output the audio is still decoded, so statistics and timing are the same as when playing.
 /// </summary>
-/// <remarks>Insert and the clock run on different threads; the jitter buffer is guarded by one lock.</remarks>
+/// <remarks>
+/// <para>Each tick plays 20 ms of media time: it pulls frames until their durations (RTP clock units, as inserted)
+/// cover the 20 ms, carrying any excess to the next tick, so 10 ms G.711 packets take two pulls per tick and a
+/// 60 ms Opus or G.711 packet one pull every third tick. The jitter buffer works in the track's clock rate
+/// (48 kHz for Opus, 8000 Hz for G.711), with 20 ms concealment frames.</para>
+/// <para>Insert and the clock run on different threads; the jitter buffer and decoder are guarded by one lock.</para>
+/// </remarks>
 public sealed class AudioPlayer : IDisposable
 {
-    /// <summary>Audio played per clock tick: 20 ms, the usual Opus frame.</summary>
+    /// <summary>Audio played per clock tick: 20 ms, the usual Opus and G.711 packet.</summary>
     public static readonly TimeSpan FrameDuration = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Channels written to the output (libopus downmixes or duplicates as needed).</summary>
+    /// <summary>Channels written to the output (decoders downmix or duplicate as needed).</summary>
     public const int OutputChannels = 2;
 
-    private const int SamplesPerFrame = OpusDecoder.SampleRate / 50;
-    private const int ConcealmentGranule = 120; // libopus conceals in multiples of 2.5 ms
+    /// <summary>Sample rate written to the output, in Hz.</summary>
+    public const int OutputRate = 48000;
 
     private readonly Lock _gate = new();
-    private readonly AudioJitterBufferOptions? _options;
+    private readonly AudioJitterBufferOptions _options;
     private AdaptiveAudioJitterBuffer _buffer;
-    private readonly OpusDecoder _decoder = new(OutputChannels);
-    private readonly short[] _pcm = new short[OpusDecoder.MaxFrameSize * OutputChannels];
+    private readonly IAudioFrameDecoder _decoder;
     private readonly IMediaSink? _output;
     private readonly TrackStatistics _statistics;
     private readonly ViewClock _clock;
     private readonly ILogger _logger;
+    private readonly string _codec;
     private long _samplesWritten;
+    private long _owedTicks; // media time still owed to the output this tick (TimeSpan ticks); only the clock thread touches it
 
-    /// <summary>Creates the player.</summary>
+    /// <summary>Creates the player for the codec of <paramref name="statistics"/>' track.</summary>
     /// <param name="output">The audio output (already started); null to decode without playing.</param>
-    /// <param name="statistics">The run's counters for the track.</param>
+    /// <param name="statistics">The run's counters for the track; its <see cref="TrackStatistics.Track"/> says the codec (Opus, PCMU or PCMA) and clock rate.</param>
     /// <param name="clock">The receiver's clock; arrival times and pulls use its <see cref="ViewClock.Now"/>.</param>
-    /// <param name="options">Jitter buffer settings; the Opus defaults when null.</param>
+    /// <param name="options">Jitter buffer settings; the defaults when null. Its clock rate and concealment frame are set from the track (20 ms).</param>
     /// <param name="logger">Decoder failures at debug; null logs nothing.</param>
-    /// <exception cref="CodecException">libopus is missing.</exception>
+    /// <exception cref="ArgumentException">The track is not Opus, PCMU or PCMA.</exception>
+    /// <exception cref="CodecException">libopus, or GStreamer's G.711 decoder, is missing.</exception>
     public AudioPlayer(IMediaSink? output, TrackStatistics statistics, ViewClock clock, AudioJitterBufferOptions? options = null, ILogger? logger = null)
     {
         _output = output;
         _statistics = statistics ?? throw new ArgumentNullException(nameof(statistics));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-        _options = options;
-        _buffer = new AdaptiveAudioJitterBuffer(options);
+        var track = statistics.Track;
+        _codec = track.CodecName;
+        _options = (options ?? new AudioJitterBufferOptions()) with
+        {
+            ClockRate = track.ClockRate,
+            ConcealmentSamples = (int)(track.ClockRate * FrameDuration.Ticks / TimeSpan.TicksPerSecond),
+        };
+        _decoder = track.Codec switch
+        {
+            ViewCodec.Opus => new OpusFrameDecoder(),
+            ViewCodec.Pcmu or ViewCodec.Pcma => new G711FrameDecoder(track.Codec),
+            _ => throw new ArgumentException($"{track.CodecName} is not an audio codec `parley view` plays.", nameof(statistics)),
+        };
+        _buffer = new AdaptiveAudioJitterBuffer(_options);
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -88,10 +108,10 @@ public sealed class AudioPlayer : IDisposable
         }
     }
 
-    /// <summary>Takes one Opus packet from the receive path (copied).</summary>
-    /// <param name="packet">The Opus packet.</param>
-    /// <param name="rtpTimestamp">Its RTP timestamp (48 kHz).</param>
-    /// <param name="sampleCount">Samples per channel it decodes to (from its TOC).</param>
+    /// <summary>Takes one encoded frame from the receive path (copied).</summary>
+    /// <param name="packet">The Opus packet or G.711 payload.</param>
+    /// <param name="rtpTimestamp">Its RTP timestamp (the track's clock rate).</param>
+    /// <param name="sampleCount">Samples per channel it decodes to, in RTP clock units (Opus: from its TOC; G.711: its length).</param>
     /// <param name="arrival">When it arrived, on <see cref="ViewClock.Now"/>.</param>
     public void Insert(ReadOnlySpan<byte> packet, uint rtpTimestamp, int sampleCount, TimeSpan arrival)
     {
@@ -102,41 +122,31 @@ public sealed class AudioPlayer : IDisposable
     }
 
     /// <summary>
-    /// One tick of the audio clock: pulls what is due, decodes or conceals it and writes it to the output.
+    /// One tick of the audio clock: pulls what is due for the next 20 ms, decodes or conceals it and writes it to
+    /// the output.
     /// </summary>
     /// <param name="now">The time of the tick on <see cref="ViewClock.Now"/>'s scale.</param>
-    /// <returns>What the jitter buffer asked for.</returns>
+    /// <returns>What the jitter buffer asked for at the tick's last pull (<see cref="AudioPlayoutKind.Frame"/> when a
+    /// frame longer than 20 ms is still playing).</returns>
     public AudioPlayoutKind Tick(TimeSpan now)
     {
-        int samples;
-        AudioPlayoutKind kind;
-        lock (_gate)
+        var kind = AudioPlayoutKind.Frame;
+        _owedTicks += FrameDuration.Ticks;
+        long playedTicks = 0;
+        while (_owedTicks > 0)
         {
-            var playout = _buffer.Pull(now);
-            kind = playout.Kind;
-            samples = kind switch
+            kind = PullOne(now + TimeSpan.FromTicks(playedTicks), out int sampleCount);
+            if (kind == AudioPlayoutKind.Buffering)
             {
-                AudioPlayoutKind.Frame => Decode(playout.Payload),
-                AudioPlayoutKind.Conceal => Conceal(playout.SampleCount),
-                _ => 0,
-            };
-            if (kind == AudioPlayoutKind.Frame)
-            {
-                _statistics.OnFramePlayed(_buffer.PlayoutDelay);
+                _owedTicks = 0;
+                break;
             }
-            else if (kind == AudioPlayoutKind.Conceal)
-            {
-                _statistics.OnFrameConcealed();
-            }
+
+            long ticks = Math.Max(1, sampleCount * TimeSpan.TicksPerSecond / _options.ClockRate);
+            _owedTicks -= ticks;
+            playedTicks += ticks;
         }
 
-        if (samples > 0 && _output is not null)
-        {
-            var timestamp = TimeSpan.FromTicks(_samplesWritten * TimeSpan.TicksPerSecond / OpusDecoder.SampleRate);
-            _output.WriteAudio(_pcm.AsSpan(0, samples * OutputChannels), timestamp);
-        }
-
-        _samplesWritten += samples;
         return kind;
     }
 
@@ -177,7 +187,6 @@ public sealed class AudioPlayer : IDisposable
             // Arrival delays of the old connection say nothing about the new one.
             _buffer.Dispose();
             _buffer = new AdaptiveAudioJitterBuffer(_options);
-
             _decoder.Reset();
         }
     }
@@ -192,23 +201,53 @@ public sealed class AudioPlayer : IDisposable
         }
     }
 
-    private int Decode(ReadOnlySpan<byte> packet)
+    // One pull: decodes or conceals it and writes the audio out; sampleCount is the media time covered (RTP clock units).
+    private AudioPlayoutKind PullOne(TimeSpan now, out int sampleCount)
     {
-        try
+        ReadOnlySpan<short> pcm;
+        AudioPlayoutKind kind;
+        lock (_gate)
         {
-            return _decoder.Decode(packet, _pcm, OpusDecoder.MaxFrameSize, decodeFec: false);
+            var playout = _buffer.Pull(now);
+            kind = playout.Kind;
+            sampleCount = playout.SampleCount;
+            pcm = kind switch
+            {
+                AudioPlayoutKind.Frame => Decode(playout.Payload, playout.SampleCount),
+                AudioPlayoutKind.Conceal => _decoder.Conceal(playout.SampleCount),
+                _ => default,
+            };
+            if (kind == AudioPlayoutKind.Frame)
+            {
+                _statistics.OnFramePlayed(_buffer.PlayoutDelay);
+            }
+            else if (kind == AudioPlayoutKind.Conceal)
+            {
+                _statistics.OnFrameConcealed();
+            }
         }
-        catch (CodecException e)
+
+        // The decoder's buffer is only touched again by this thread's next pull.
+        int samples = pcm.Length / OutputChannels;
+        if (samples > 0 && _output is not null)
         {
-            _statistics.OnDecodeError();
-            _logger.LogDebug("view: Opus packet refused ({Message}); concealing", e.Message);
-            return Conceal(SamplesPerFrame);
+            var timestamp = TimeSpan.FromTicks(_samplesWritten * TimeSpan.TicksPerSecond / OutputRate);
+            _output.WriteAudio(pcm[..(samples * OutputChannels)], timestamp);
         }
+
+        _samplesWritten += samples;
+        return kind;
     }
 
-    private int Conceal(int sampleCount)
+    private ReadOnlySpan<short> Decode(ReadOnlySpan<byte> frame, int sampleCount)
     {
-        int samples = Math.Max(ConcealmentGranule, sampleCount / ConcealmentGranule * ConcealmentGranule);
-        return _decoder.Decode([], _pcm, Math.Min(samples, OpusDecoder.MaxFrameSize), decodeFec: false);
+        if (_decoder.TryDecode(frame, sampleCount, out var pcm, out string? error))
+        {
+            return pcm;
+        }
+
+        _statistics.OnDecodeError();
+        _logger.LogDebug("view: {Codec} frame refused ({Message}); concealing", _codec, error);
+        return _decoder.Conceal(sampleCount);
     }
 }

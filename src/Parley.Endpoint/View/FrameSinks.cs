@@ -49,11 +49,11 @@ public interface IVideoFrameSink
 /// <summary>Takes the encoded audio packets of a track as they arrive (a recorder).</summary>
 public interface IAudioPacketSink
 {
-    /// <summary>One Opus packet (RFC 6716) in sequence order. Called on the receive path: copy what you keep.</summary>
+    /// <summary>One Opus packet (RFC 6716) or G.711 payload (RFC 3551 §4.5.14) in sequence order. Called on the receive path: copy what you keep.</summary>
     /// <param name="packet">The packet; valid during the call.</param>
     /// <param name="mediaTime">Its presentation time on the run's timeline, anchored on arrival (<see cref="MediaTimeline"/>).</param>
     /// <param name="duration">Audio it holds.</param>
-    /// <param name="rtpTimestamp">Its RTP timestamp (48 kHz).</param>
+    /// <param name="rtpTimestamp">Its RTP timestamp (the track's clock: 48 kHz for Opus, 8 kHz for G.711).</param>
     /// <param name="arrival">When it arrived, since the run began.</param>
     /// <param name="clockMapping">The sender's RTP-to-capture-clock mapping for the track (RTCP sender reports).</param>
     void OnAudioPacket(ReadOnlySpan<byte> packet, TimeSpan mediaTime, TimeSpan duration, uint rtpTimestamp, TimeSpan arrival, RtpClockMapping clockMapping);

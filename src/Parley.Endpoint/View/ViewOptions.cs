@@ -73,7 +73,8 @@ public sealed class ViewOptions
 
 /// <summary>
 /// `parley view` could not start: the hub is unreachable, the path does not exist (404), credentials were refused
-/// (401), or the stream has nothing it can play. The message is one line that says what to do.
+/// (401), the stream has nothing it can play, or --output cannot record it (a codec its container does not carry, a
+/// file that cannot be written). The message is one line that says what to do.
 /// </summary>
 public sealed class ViewException : Exception
 {

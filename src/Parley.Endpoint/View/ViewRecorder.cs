@@ -8,7 +8,8 @@ namespace Parley.Endpoint.View;
 
 /// <summary>
 /// Records the received encoded media to a Matroska (.mkv) or MP4 (.mp4) file without re-encoding, through
-/// <see cref="GstRecordingSink"/>: H.264 access units, JPEG or VP8 frames (VP8 in Matroska only), and Opus packets, on the run's timeline
+/// <see cref="GstRecordingSink"/>: H.264 access units, JPEG or VP8 frames (VP8 in Matroska only), and Opus packets or
+/// G.711 bytes (G.711 in Matroska only), on the run's timeline
 /// placed by the sender's capture clock (<see cref="RecordingClock"/>), so the file keeps the captured A/V offset.
 /// Video starts at a key frame. A write the muxer refuses stops the recording
 /// (logged once) rather than the viewing.
@@ -26,10 +27,10 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
     /// <summary>Opens the file and starts the recording.</summary>
     /// <param name="path">The file; the container follows its extension (.mp4, else Matroska).</param>
     /// <param name="video">The video track recorded, or null.</param>
-    /// <param name="audio">The Opus track recorded, or null.</param>
+    /// <param name="audio">The Opus, PCMU or PCMA track recorded, or null.</param>
     /// <param name="logger">Where a failure is reported; null logs nothing.</param>
     /// <exception cref="ArgumentException">Neither track.</exception>
-    /// <exception cref="CodecException">The file cannot be written, GStreamer lacks a muxer, or VP8 was asked for in MP4.</exception>
+    /// <exception cref="CodecException">The file cannot be written, GStreamer lacks a muxer, or VP8 or G.711 was asked for in MP4.</exception>
     public ViewRecorder(string path, ViewTrack? video, ViewTrack? audio, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -46,7 +47,19 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
             throw new CodecException($"cannot record the VP8 stream to {path}: GStreamer's MP4 muxer does not carry VP8. Record to a .mkv file instead.");
         }
 
-        Options = new RecordingOptions(path, container, recordedVideo, audio is null ? 0 : Math.Clamp(audio.Channels, 1, 2));
+        var recordedAudio = audio?.Codec switch
+        {
+            ViewCodec.Pcmu => RecordedAudio.Mulaw,
+            ViewCodec.Pcma => RecordedAudio.Alaw,
+            _ => RecordedAudio.Opus,
+        };
+        if (audio is not null && recordedAudio != RecordedAudio.Opus && container == RecordingContainer.Mp4)
+        {
+            throw new CodecException($"cannot record the {audio.CodecName} (G.711) audio to {path}: GStreamer's MP4 muxer does not carry G.711. Record to a .mkv file instead.");
+        }
+
+        int channels = audio is null ? 0 : recordedAudio == RecordedAudio.Opus ? Math.Clamp(audio.Channels, 1, 2) : 1;
+        Options = new RecordingOptions(path, container, recordedVideo, channels, recordedAudio);
         _sink = new GstRecordingSink(Options);
         _logger = logger ?? NullLogger.Instance;
     }
@@ -57,7 +70,7 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
     /// <summary>Video frames written.</summary>
     public long VideoFrames { get; private set; }
 
-    /// <summary>Opus packets written.</summary>
+    /// <summary>Audio packets (Opus packets or G.711 payloads) written.</summary>
     public long AudioPackets { get; private set; }
 
     /// <summary>The container a file name asks for: MP4 for .mp4/.m4v/.mov, Matroska otherwise.</summary>
@@ -108,7 +121,7 @@ public sealed class ViewRecorder : IVideoFrameSink, IAudioPacketSink, IDisposabl
 
             try
             {
-                if (_sink.WriteOpus(packet, mediaTime, duration))
+                if (_sink.WriteAudio(packet, mediaTime, duration))
                 {
                     AudioPackets++;
                 }

@@ -49,7 +49,7 @@ public sealed record ViewReport(string Url, string Transport, TimeSpan Played, i
             streams = Streams.Select(s => new
             {
                 media = s.Track.MediaType,
-                codec = s.Track.Codec.ToString().ToUpperInvariant(),
+                codec = s.Track.CodecName.ToUpperInvariant(),
                 frames = s.Totals.Frames,
                 framesPerSecond = Math.Round(s.Totals.Frames / seconds, 2),
                 packets = s.Totals.Packets,
@@ -91,7 +91,7 @@ public sealed record ViewReport(string Url, string Transport, TimeSpan Played, i
             var t = s.Totals;
             text.AppendLine();
             text.Append(CultureInfo.InvariantCulture,
-                $"  {s.Track.MediaType} {s.Track.Codec}: {t.Frames} frames ({t.Frames / seconds:F1}/s), {t.Packets} packets, {t.Bytes * 8 / seconds / 1000:F0} kbit/s, lost {t.Lost} ({t.LossFraction * 100:F2}%), jitter {t.MeanJitterMs:F1} ms, playout delay {t.MeanPlayoutDelayMs:F1} ms");
+                $"  {s.Track.MediaType} {s.Track.CodecName}: {t.Frames} frames ({t.Frames / seconds:F1}/s), {t.Packets} packets, {t.Bytes * 8 / seconds / 1000:F0} kbit/s, lost {t.Lost} ({t.LossFraction * 100:F2}%), jitter {t.MeanJitterMs:F1} ms, playout delay {t.MeanPlayoutDelayMs:F1} ms");
             if (t.FramesDropped + t.FramesConcealed + t.PictureLossIndications + t.DecodeErrors > 0)
             {
                 text.Append(CultureInfo.InvariantCulture, $", dropped {t.FramesDropped}, concealed {t.FramesConcealed}, PLI {t.PictureLossIndications}, decode errors {t.DecodeErrors}");

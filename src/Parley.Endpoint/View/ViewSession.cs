@@ -10,7 +10,7 @@ namespace Parley.Endpoint.View;
 
 /// <summary>
 /// `parley view`: plays one RTSP stream (RFC 2326 DESCRIBE, SETUP, PLAY over UDP or TCP). The first H.264/JPEG
-/// video and Opus audio tracks go through <see cref="VideoTrackReceiver"/> / <see cref="AudioTrackReceiver"/>
+/// video and Opus or G.711 audio tracks go through <see cref="VideoTrackReceiver"/> / <see cref="AudioTrackReceiver"/>
 /// to a <see cref="VideoRenderer"/> and an <see cref="AudioPlayer"/>, optionally to a <see cref="ViewRecorder"/>;
 /// receiver reports and PLIs go back to the sender; lip sync from sender reports holds video back for the audio.
 /// When the connection is lost it reconnects with back-off (1 s, 2 s, 4 s ... at most 10 s) until the run ends.
@@ -46,7 +46,7 @@ public sealed class ViewSession
     /// Connects, plays until the duration runs out or <paramref name="cancellationToken"/> is cancelled, and
     /// finishes the recording. Statistics are returned on every normal end, including cancellation.
     /// </summary>
-    /// <exception cref="ViewException">The first connection failed (unreachable, 404, 401, ...) or nothing is playable.</exception>
+    /// <exception cref="ViewException">The first connection failed (unreachable, 404, 401, ...), nothing is playable, or the recording cannot be made.</exception>
     /// <exception cref="CodecException">An output or decoder could not be opened.</exception>
     public async Task<ViewReport> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -61,7 +61,7 @@ public sealed class ViewSession
         _client = client;
         foreach (string skipped in selection.Skipped)
         {
-            _logger.LogInformation("view: not playing {Media}: parley view plays H.264 or JPEG video and Opus audio", skipped);
+            _logger.LogInformation("view: not playing {Media}: parley view plays H.264, VP8 or JPEG video and Opus or G.711 (PCMU/PCMA) audio", skipped);
         }
 
         GstRenderSink? output = null;
@@ -76,7 +76,7 @@ public sealed class ViewSession
             output = OpenOutput(selection);
             if (_options.OutputPath is { } path)
             {
-                recorder = new ViewRecorder(path, selection.Video, selection.Audio, _logger);
+                recorder = OpenRecorder(path, selection);
             }
 
             uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
@@ -160,6 +160,20 @@ public sealed class ViewSession
             streams.Select(s => new ViewStreamReport(s.Track, s.Snapshot(percentiles: true))).ToList());
     }
 
+    // A recording that cannot be made (a codec the container does not carry, a file that cannot be written) is the
+    // user's --output choice, not an output device: say so in one line rather than suggest another --video-out.
+    private ViewRecorder OpenRecorder(string path, ViewTrackSelection selection)
+    {
+        try
+        {
+            return new ViewRecorder(path, selection.Video, selection.Audio, _logger);
+        }
+        catch (CodecException e)
+        {
+            throw new ViewException($"parley view: {e.Message}", e);
+        }
+    }
+
     private GstRenderSink? OpenOutput(ViewTrackSelection selection)
     {
         string? video = selection.Video is null || _options.VideoSink is not null ? null : _options.VideoOutput;
@@ -203,7 +217,7 @@ public sealed class ViewSession
             var selection = ViewTracks.Select(sdp);
             if (selection.IsEmpty)
             {
-                throw new ViewException($"parley view: {_options.Url.AbsolutePath} has nothing to play ({string.Join(", ", selection.Skipped)}); parley view plays H.264 or JPEG video and Opus audio.");
+                throw new ViewException($"parley view: {_options.Url.AbsolutePath} has nothing to play ({string.Join(", ", selection.Skipped)}); parley view plays H.264, VP8 or JPEG video and Opus or G.711 (PCMU/PCMA) audio.");
             }
 
             var result = (client, selection);

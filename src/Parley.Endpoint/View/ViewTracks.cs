@@ -18,6 +18,12 @@ public enum ViewCodec
 
     /// <summary>VP8, RFC 7741, 90 kHz (what browsers publish over WebRTC).</summary>
     Vp8,
+
+    /// <summary>G.711 μ-law, RFC 3551 §4.5.14 (static payload type 0), 8000 Hz, one channel, one byte per sample.</summary>
+    Pcmu,
+
+    /// <summary>G.711 A-law, RFC 3551 §4.5.14 (static payload type 8), 8000 Hz, one channel, one byte per sample.</summary>
+    Pcma,
 }
 
 /// <summary>One media of the SDP that `parley view` plays.</summary>
@@ -28,11 +34,20 @@ public enum ViewCodec
 /// <param name="ClockRate">RTP clock rate in Hz.</param>
 /// <param name="Channels">Audio channels the stream announces (Opus: 2 with sprop-stereo=1, else 1); 0 for video.</param>
 /// <param name="H264">H.264 parameters from a=fmtp (SPS/PPS from sprop-parameter-sets); null for other codecs.</param>
-public sealed record ViewTrack(int MediaIndex, string MediaType, ViewCodec Codec, int PayloadType, int ClockRate, int Channels, H264Parameters? H264);
+public sealed record ViewTrack(int MediaIndex, string MediaType, ViewCodec Codec, int PayloadType, int ClockRate, int Channels, H264Parameters? H264)
+{
+    /// <summary>The codec as people write it: "H264", "Jpeg", "Opus", "Vp8", "PCMU" or "PCMA" (the RTP encoding names for G.711).</summary>
+    public string CodecName => Codec switch
+    {
+        ViewCodec.Pcmu => "PCMU",
+        ViewCodec.Pcma => "PCMA",
+        _ => Codec.ToString(),
+    };
+}
 
 /// <summary>The tracks chosen from a session description, and why the others were not.</summary>
 /// <param name="Video">The first H.264, VP8 or JPEG video media, or null.</param>
-/// <param name="Audio">The first Opus audio media, or null.</param>
+/// <param name="Audio">The first Opus or G.711 (PCMU, PCMA) audio media, or null.</param>
 /// <param name="Skipped">One line per media not played: its index, type and encoding.</param>
 public sealed record ViewTrackSelection(ViewTrack? Video, ViewTrack? Audio, IReadOnlyList<string> Skipped)
 {
@@ -44,35 +59,43 @@ public sealed record ViewTrackSelection(ViewTrack? Video, ViewTrack? Audio, IRea
 public static class ViewTracks
 {
     /// <summary>
-    /// Chooses the first video media carrying H.264, VP8 or JPEG and the first audio media carrying Opus, each at its
-    /// first payload type of that codec. Other media are listed in <see cref="ViewTrackSelection.Skipped"/>.
+    /// Chooses the first video media carrying H.264, VP8 or JPEG and the first audio media carrying Opus (else the
+    /// first carrying G.711), each at its first payload type of such a codec (the sender's preference order). G.711 is one channel at
+    /// 8000 Hz: static payload type 0 (PCMU) or 8 (PCMA) with or without a=rtpmap (RFC 3551 §6, table 4), or a
+    /// dynamic type mapped to PCMU/8000 or PCMA/8000. Other media are listed in <see cref="ViewTrackSelection.Skipped"/>.
     /// </summary>
     /// <param name="sdp">The session description from DESCRIBE.</param>
     public static ViewTrackSelection Select(SdpSession sdp)
     {
         ArgumentNullException.ThrowIfNull(sdp);
-        ViewTrack? video = null, audio = null;
-        var skipped = new List<string>();
+        var found = new List<(ViewTrack? Track, string Description)>(sdp.Media.Count);
         for (int i = 0; i < sdp.Media.Count; i++)
         {
             var media = sdp.Media[i];
             ViewTrack? track = TryMatch(i, media, out string encodings);
-            if (track is { MediaType: "video" } && video is null)
-            {
-                video = track;
-            }
-            else if (track is { MediaType: "audio" } && audio is null)
-            {
-                audio = track;
-            }
-            else
-            {
-                skipped.Add(string.Create(CultureInfo.InvariantCulture, $"media {i} ({media.MediaType} {encodings})"));
-            }
+            found.Add((track, string.Create(CultureInfo.InvariantCulture, $"media {i} ({media.MediaType} {encodings})")));
         }
 
+        ViewTrack? video = found.Select(f => f.Track).FirstOrDefault(t => t is { MediaType: "video" });
+
+        // An IP camera may offer G.711 next to Opus in separate media: Opus is the better sound.
+        ViewTrack? audio = found.Select(f => f.Track).FirstOrDefault(t => t is { MediaType: "audio", Codec: ViewCodec.Opus })
+            ?? found.Select(f => f.Track).FirstOrDefault(t => t is { MediaType: "audio" });
+        var skipped = found.Where(f => f.Track is null || (f.Track != video && f.Track != audio)).Select(f => f.Description).ToList();
         return new ViewTrackSelection(video, audio, skipped);
     }
+
+    /// <summary>The static payload type of PCMU (RFC 3551 §6, table 4).</summary>
+    public const int PcmuPayloadType = 0;
+
+    /// <summary>The static payload type of PCMA (RFC 3551 §6, table 4).</summary>
+    public const int PcmaPayloadType = 8;
+
+    /// <summary>The RTP clock rate of G.711 in Hz (RFC 3551 §4.5.14), also its sample rate.</summary>
+    public const int G711ClockRate = 8000;
+
+    private static ViewTrack G711(int index, ViewCodec codec, int payloadType) =>
+        new(index, "audio", codec, payloadType, G711ClockRate, 1, null);
 
     private static ViewTrack? TryMatch(int index, SdpMedia media, out string encodings)
     {
@@ -82,6 +105,13 @@ public static class ViewTracks
         {
             if (!media.TryGetRtpMap(pt, out var map))
             {
+                // RFC 3551 §6: the static audio types need no a=rtpmap.
+                if (type == "audio" && pt is PcmuPayloadType or PcmaPayloadType)
+                {
+                    encodings = pt == PcmuPayloadType ? "PCMU" : "PCMA";
+                    return G711(index, pt == PcmuPayloadType ? ViewCodec.Pcmu : ViewCodec.Pcma, pt);
+                }
+
                 names.Add(pt.ToString(CultureInfo.InvariantCulture));
                 continue;
             }
@@ -108,6 +138,11 @@ public static class ViewTracks
                 int channels = fmtp.TryGetValue("sprop-stereo", out string? stereo) && stereo.Trim() == "1" ? 2 : 1;
                 encodings = name;
                 return new ViewTrack(index, type, ViewCodec.Opus, pt, map.ClockRate, channels, null);
+            }
+            else if (type == "audio" && name is "PCMU" or "PCMA" && map.ClockRate == G711ClockRate && map.Channels <= 1)
+            {
+                encodings = name;
+                return G711(index, name == "PCMU" ? ViewCodec.Pcmu : ViewCodec.Pcma, pt);
             }
         }
 

@@ -39,7 +39,7 @@ public class GstSinkTests
         {
             tone.Fill(pcm);
             int n = opus.Encode(pcm, 960, packet);
-            Assert.True(recording.WriteOpus(packet.AsSpan(0, n), TimeSpan.FromMilliseconds(20 * i), TimeSpan.FromMilliseconds(20)));
+            Assert.True(recording.WriteAudio(packet.AsSpan(0, n), TimeSpan.FromMilliseconds(20 * i), TimeSpan.FromMilliseconds(20)));
         }
 
         for (int i = 0; i < 60; i++)
@@ -68,7 +68,7 @@ public class GstSinkTests
     {
         using var dir = new TempDirectory();
         string path = dir.File(name);
-        using (var recording = new GstRecordingSink(new RecordingOptions(path, container, RecordedVideo.H264, OpusChannels: 2)))
+        using (var recording = new GstRecordingSink(new RecordingOptions(path, container, RecordedVideo.H264, AudioChannels: 2)))
         {
             WriteTwoSeconds(recording, h264: true);
         }
@@ -94,7 +94,7 @@ public class GstSinkTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("jpeg.mkv");
-        using (var recording = new GstRecordingSink(new RecordingOptions(path, RecordingContainer.Matroska, RecordedVideo.Jpeg, OpusChannels: 2)))
+        using (var recording = new GstRecordingSink(new RecordingOptions(path, RecordingContainer.Matroska, RecordedVideo.Jpeg, AudioChannels: 2)))
         {
             WriteTwoSeconds(recording, h264: false);
         }
@@ -146,6 +146,43 @@ public class GstSinkTests
             GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mkv", RecordingContainer.Matroska, RecordedVideo.None, 1)));
         Assert.Throws<ArgumentException>(() => GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mkv", RecordingContainer.Matroska, RecordedVideo.None)));
         Assert.Throws<ArgumentException>(() => GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mp4", RecordingContainer.Mp4, RecordedVideo.Vp8)));
+        Assert.EndsWith(
+            "appsrc name=audio format=time caps=audio/x-alaw,rate=8000,channels=1 ! queue ! mux.audio_%u",
+            GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mkv", RecordingContainer.Matroska, RecordedVideo.H264, 1, RecordedAudio.Alaw)));
+        Assert.Throws<ArgumentException>(() => GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mp4", RecordingContainer.Mp4, RecordedVideo.H264, 1, RecordedAudio.Mulaw)));
+        Assert.Throws<ArgumentException>(() => GstRecordingSink.BuildPipeline(new RecordingOptions("/tmp/a.mkv", RecordingContainer.Matroska, RecordedVideo.None, 2, RecordedAudio.Mulaw)));
+    }
+
+    [Theory]
+    [InlineData(RecordedAudio.Mulaw, "pcm_mulaw")]
+    [InlineData(RecordedAudio.Alaw, "pcm_alaw")]
+    public void G711_is_recorded_to_matroska_as_it_came(RecordedAudio law, string codec)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("g711.mkv");
+        byte[] frame = new byte[160];
+        using (var recording = new GstRecordingSink(new RecordingOptions(path, RecordingContainer.Matroska, RecordedVideo.None, 1, law)))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                // A ramp, so every byte value occurs: G.711 has no invalid codes.
+                for (int s = 0; s < frame.Length; s++)
+                {
+                    frame[s] = (byte)(i + s);
+                }
+
+                Assert.True(recording.WriteAudio(frame, TimeSpan.FromMilliseconds(20 * i), TimeSpan.FromMilliseconds(20)));
+            }
+
+            Assert.True(recording.Complete(Wait));
+        }
+
+        var probe = Probe(path);
+        var audio = Stream(probe, "audio");
+        Assert.Equal(codec, audio.GetProperty("codec_name").GetString());
+        Assert.Equal("8000", audio.GetProperty("sample_rate").GetString());
+        Assert.Equal(1, audio.GetProperty("channels").GetInt32());
+        Assert.InRange(Duration(probe), 1.9, 2.1);
     }
 
     [Fact]
