@@ -56,20 +56,7 @@ public sealed class GstAudioDecoder : IDisposable
         OutputRate = outputRate;
         OutputChannels = outputChannels;
         Pipeline = BuildPipeline(inputCaps, decoder, outputRate, outputChannels);
-        _pipeline = new GstPipeline(Pipeline);
-        try
-        {
-            _source = _pipeline.GetAppSrc(Source);
-            _sink = _pipeline.GetAppSink(Sink);
-            _pipeline.Play();
-        }
-        catch
-        {
-            _source?.Dispose();
-            _sink?.Dispose();
-            _pipeline.Dispose();
-            throw;
-        }
+        (_pipeline, _source, _sink) = GstPipeline.StartFilter(Pipeline, Source, Sink);
     }
 
     /// <summary>A G.711 μ-law (PCMU) decoder: mulawdec.</summary>

@@ -35,20 +35,7 @@ public sealed class GstH264Encoder : IVideoEncoder
         Pipeline = BuildPipeline(options, ElementUsed);
         _layout = new GstI420Layout(options.Width, options.Height);
         _frameDurationNs = 1_000_000_000L / options.FramesPerSecond;
-        _pipeline = new GstPipeline(Pipeline);
-        try
-        {
-            _source = _pipeline.GetAppSrc(Source);
-            _sink = _pipeline.GetAppSink(Sink);
-            _pipeline.Play();
-        }
-        catch
-        {
-            _source?.Dispose();
-            _sink?.Dispose();
-            _pipeline.Dispose();
-            throw;
-        }
+        (_pipeline, _source, _sink) = GstPipeline.StartFilter(Pipeline, Source, Sink);
     }
 
     /// <summary>The settings this encoder was built with.</summary>

@@ -191,6 +191,35 @@ public sealed class GstPipeline : IDisposable
     /// <exception cref="CodecException">No element of that name.</exception>
     public GstAppSrc GetAppSrc(string name) => new(this, GetElement(name), name);
 
+    /// <summary>
+    /// Parses and starts a pipeline that runs from one appsrc to one appsink with an encoder or decoder between
+    /// them; if any step fails, what was opened is disposed before the exception propagates.
+    /// </summary>
+    /// <param name="description">The gst-launch description.</param>
+    /// <param name="sourceName">The appsrc's name.</param>
+    /// <param name="sinkName">The appsink's name.</param>
+    /// <exception cref="CodecException">GStreamer or an element is missing, or the pipeline does not start.</exception>
+    internal static (GstPipeline Pipeline, GstAppSrc Source, GstAppSink Sink) StartFilter(string description, string sourceName, string sinkName)
+    {
+        var pipeline = new GstPipeline(description);
+        GstAppSrc? source = null;
+        GstAppSink? sink = null;
+        try
+        {
+            source = pipeline.GetAppSrc(sourceName);
+            sink = pipeline.GetAppSink(sinkName);
+            pipeline.Play();
+            return (pipeline, source, sink);
+        }
+        catch
+        {
+            source?.Dispose();
+            sink?.Dispose();
+            pipeline.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Whether the pipeline has an element named <paramref name="name"/>.</summary>
     public bool HasElement(string name)
     {

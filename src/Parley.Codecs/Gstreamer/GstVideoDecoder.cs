@@ -46,20 +46,7 @@ public sealed class GstVideoDecoder : IDisposable
     public GstVideoDecoder(string inputCaps, string decoder)
     {
         Pipeline = BuildPipeline(inputCaps, decoder);
-        _pipeline = new GstPipeline(Pipeline);
-        try
-        {
-            _source = _pipeline.GetAppSrc(Source);
-            _sink = _pipeline.GetAppSink(Sink);
-            _pipeline.Play();
-        }
-        catch
-        {
-            _source?.Dispose();
-            _sink?.Dispose();
-            _pipeline.Dispose();
-            throw;
-        }
+        (_pipeline, _source, _sink) = GstPipeline.StartFilter(Pipeline, Source, Sink);
     }
 
     /// <summary>An H.264 decoder (Annex B access units in).</summary>

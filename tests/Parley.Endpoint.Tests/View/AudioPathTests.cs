@@ -84,27 +84,4 @@ public sealed class AudioPathTests
         Assert.True(Math.Sqrt(energy / (960 * AudioPlayer.OutputChannels)) > 500, "the concealed frame is not silence");
         Assert.True(player.TargetDelay >= TimeSpan.FromMilliseconds(20));
     }
-
-    private sealed class PcmCollector : IMediaSink
-    {
-        public List<short> Samples { get; } = [];
-
-        public void Start()
-        {
-        }
-
-        public bool WriteVideo(ReadOnlySpan<byte> i420, int width, int height, TimeSpan timestamp) => false;
-
-        public bool WriteAudio(ReadOnlySpan<short> samples, TimeSpan timestamp)
-        {
-            Samples.AddRange(samples);
-            return true;
-        }
-
-        public bool Complete(TimeSpan timeout) => true;
-
-        public void Dispose()
-        {
-        }
-    }
 }

@@ -127,27 +127,4 @@ public sealed class G711AudioPathTests
 
         return best;
     }
-
-    private sealed class PcmCollector : IMediaSink
-    {
-        public List<short> Samples { get; } = [];
-
-        public void Start()
-        {
-        }
-
-        public bool WriteVideo(ReadOnlySpan<byte> i420, int width, int height, TimeSpan timestamp) => false;
-
-        public bool WriteAudio(ReadOnlySpan<short> samples, TimeSpan timestamp)
-        {
-            Samples.AddRange(samples);
-            return true;
-        }
-
-        public bool Complete(TimeSpan timeout) => true;
-
-        public void Dispose()
-        {
-        }
-    }
 }
