@@ -1,4 +1,6 @@
+using Parley.Hub.Auth;
 using Parley.Interop.Tests.Infrastructure;
+using Parley.Security.Auth;
 using Xunit.Abstractions;
 
 namespace Parley.Interop.Tests;
@@ -39,19 +41,9 @@ public sealed class WebRtcPlayerPageTests(ITestOutputHelper output)
     [Fact]
     public async Task A_vp8_stream_plays_on_its_page_over_whep_and_is_listed_as_webrtc()
     {
-        string dir = TestPaths.NewTempDirectory();
-        // Encoded ahead, then published as is: a loaded machine cannot be trusted to encode VP8 in real time.
-        string webm = Path.Combine(dir, "source.webm");
-        await using (var encoder = ExternalProcess.Start("ffmpeg", "-v", "error", "-nostdin", "-i", TestPaths.Media("talking-head.avi"), "-t", "6",
-            "-vf", "scale=320:240", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-g", "15", "-b:v", "500k",
-            "-c:a", "libopus", "-ar", "48000", "-b:a", "48k", "-y", webm))
-        {
-            Assert.Equal(0, await encoder.WaitForExitAsync(TimeSpan.FromMinutes(2)));
-        }
-
+        string webm = await EncodeAsync();
         await using var hub = await TestHub.StartAsync(output);
-        await using var publisher = ExternalProcess.Start("ffmpeg", "-v", "warning", "-nostdin", "-re", "-stream_loop", "-1", "-i", webm,
-            "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp", hub.Url("vp8"));
+        await using var publisher = Publish(webm, hub.Url("vp8"));
         var stream = await hub.WaitForStreamAsync("vp8", TimeSpan.FromSeconds(15), () => publisher.HasExited);
         output.WriteLine($"published: {stream.CodecSummary}");
 
@@ -85,4 +77,58 @@ public sealed class WebRtcPlayerPageTests(ITestOutputHelper output)
 
         Assert.Equal(0, hub.Host.Whep.SessionCount);
     }
+
+    [Fact]
+    public async Task With_a_join_token_in_the_page_address_the_whep_request_is_authorized_too()
+    {
+        string webm = await EncodeAsync();
+        await using var hub = await TestHub.StartAsync(output, o =>
+        {
+            o.Auth.TrustLoopback = false;
+            o.Auth.Users =
+            [
+                HubAuthorizer.NewUser("cam", "cam-secret", withDigest: true, new Dictionary<AccessAction, IReadOnlyList<string>>
+                {
+                    [AccessAction.Publish] = ["standup/*"],
+                }),
+            ];
+        });
+        await using var publisher = Publish(webm, $"rtsp://cam:cam-secret@127.0.0.1:{hub.Port}/standup/bob");
+        await hub.WaitForStreamAsync("standup/bob", TimeSpan.FromSeconds(15), () => publisher.HasExited);
+        string token = hub.Host.Auth!.Tokens.Issue(new JoinToken("standup", null, ["join", "read"], DateTimeOffset.UtcNow.AddMinutes(10)));
+
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.NewPageAsync(output);
+        await page.GotoAsync(hub.WebUrl($"standup/bob?token={Uri.EscapeDataString(token)}"));
+        await page.BringToFrontAsync();
+        var playing = await Chromium.WaitForAsync<Sample?>(page, State, TimeSpan.FromSeconds(25),
+            s => s is { Mode: "webrtc", Frames: > 5, Mean: > 20 }, "VP8 playing over WHEP with the token");
+        output.WriteLine($"with the token: {playing}");
+        Assert.Equal(1, hub.Host.Whep!.SessionCount);
+
+        // Closing the page's player ends the WHEP session with an authorized DELETE, not by ICE consent running out.
+        await page.EvaluateAsync("() => document.querySelector('parley-player').remove()");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (hub.Host.Whep.SessionCount > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, hub.Host.Whep.SessionCount);
+    }
+
+    // talking-head.avi as 320x240 VP8 + Opus in WebM, encoded ahead: a loaded machine cannot be trusted to encode
+    // VP8 in real time.
+    private static async Task<string> EncodeAsync()
+    {
+        string webm = Path.Combine(TestPaths.NewTempDirectory(), "source.webm");
+        await using var encoder = ExternalProcess.Start("ffmpeg", "-v", "error", "-nostdin", "-i", TestPaths.Media("talking-head.avi"), "-t", "6",
+            "-vf", "scale=320:240", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-g", "15", "-b:v", "500k",
+            "-c:a", "libopus", "-ar", "48000", "-b:a", "48k", "-y", webm);
+        Assert.Equal(0, await encoder.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+        return webm;
+    }
+
+    private static ExternalProcess Publish(string webm, string url) =>
+        ExternalProcess.Start("ffmpeg", "-v", "warning", "-nostdin", "-re", "-stream_loop", "-1", "-i", webm, "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp", url);
 }

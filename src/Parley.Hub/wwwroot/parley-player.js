@@ -304,13 +304,20 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
       };
       try {
         await pc.setLocalDescription(await pc.createOffer());
-        const response = await fetch(`/${hello.path.split('/').map(encodeURIComponent).join('/')}/whep`,
-          { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+        // The join token the WebSocket carried (if any) authorizes the WHEP request too.
+        const url = new URL(`/${hello.path.split('/').map(encodeURIComponent).join('/')}/whep`, window.location.href);
+        const token = new URL(wsUrl(this.getAttribute('src'))).searchParams.get('token');
+        if (token) url.searchParams.set('token', token);
+        const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
         const body = await response.text();
         if (this.whep !== whep) return;
         if (response.status !== 201) { this.setStatus(`The hub refused WebRTC playback (${response.status}): ${body}`); return; }
         const location = response.headers.get('Location');
-        whep.location = location ? new URL(location, window.location.href).href : null;
+        if (location) {
+          const resource = new URL(location, window.location.href);
+          if (token) resource.searchParams.set('token', token);
+          whep.location = resource.href;
+        }
         await pc.setRemoteDescription({ type: 'answer', sdp: body });
       } catch (e) {
         if (this.whep === whep) this.fail(e.message || String(e));
