@@ -90,12 +90,14 @@ public sealed class FfmpegRelayTests(ITestOutputHelper output)
     }
 
     /// <summary>ffmpeg publishing the presenter (or <paramref name="source"/>): H.264 copied, audio as Opus, or copied (AAC) with <paramref name="copyAudio"/>.</summary>
-    internal static ExternalProcess Publish(TestHub hub, string path, string transport, bool loop = false, string? source = null, bool copyAudio = false)
+    /// <param name="loop">Loop the source until stopped.</param>
+    /// <param name="repeat">Without loop: play the source this many more times, then end.</param>
+    internal static ExternalProcess Publish(TestHub hub, string path, string transport, bool loop = false, string? source = null, bool copyAudio = false, int repeat = 0)
     {
         var args = new List<string> { "-v", "warning", "-nostdin", "-re" };
-        if (loop)
+        if (loop || repeat > 0)
         {
-            args.AddRange(["-stream_loop", "-1"]);
+            args.AddRange(["-stream_loop", loop ? "-1" : repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
 
         args.AddRange(["-i", source ?? Source, "-map", "0:v", "-map", "0:a", "-c:v", "copy"]);

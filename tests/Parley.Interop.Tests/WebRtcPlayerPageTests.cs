@@ -66,7 +66,8 @@ public sealed class WebRtcPlayerPageTests(ITestOutputHelper output)
         Assert.Equal(1, hub.Host.Whep!.SessionCount);
         await Chromium.ScreenshotAsync(page, "player-webrtc-vp8", output);
 
-        // The publisher goes: the page's WebSocket closes with the stream, the player ends its WHEP session and waits.
+        // The publisher goes: the page's WebSocket closes with the stream and the player waits again; the hub ended the
+        // WHEP session with the stream (the other test shows the player's own DELETE).
         await publisher.QuitAsync(TimeSpan.FromSeconds(5));
         await Chromium.WaitForAsync<Sample?>(page, State, TimeSpan.FromSeconds(15), s => s is { Status: "Waiting for the stream…" }, "the player waiting again");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

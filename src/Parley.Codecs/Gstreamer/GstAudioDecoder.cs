@@ -39,6 +39,7 @@ public sealed class GstAudioDecoder : IDisposable
     private readonly int _inputRate;
     private short[] _pcm = new short[4096];
     private long _inputSamples;
+    private bool _broken;
 
     /// <summary>Builds and starts the pipeline.</summary>
     /// <param name="inputCaps">Caps of the encoded buffers pushed in, e.g. <see cref="MulawCaps"/>.</param>
@@ -113,6 +114,11 @@ public sealed class GstAudioDecoder : IDisposable
             return Fail("empty frame", restart: false);
         }
 
+        if (_broken)
+        {
+            return Fail(LastError ?? "the decoder pipeline is not running", restart: false);
+        }
+
         long pts = _inputSamples * 1_000_000_000 / _inputRate;
         long duration = (long)sampleCount * 1_000_000_000 / _inputRate;
         _inputSamples += sampleCount;
@@ -145,12 +151,24 @@ public sealed class GstAudioDecoder : IDisposable
         }
     }
 
-    /// <summary>Restarts the pipeline and its timestamps, for a new stream.</summary>
+    /// <summary>
+    /// Restarts the pipeline and its timestamps, for a new stream. Does not throw: a pipeline that does not start
+    /// again leaves the decoder broken, and every later frame is refused (counted in <see cref="Errors"/>).
+    /// </summary>
     public void Reset()
     {
-        _pipeline.Stop();
-        _pipeline.Play();
         _inputSamples = 0;
+        try
+        {
+            _pipeline.Stop();
+            _pipeline.Play();
+            _broken = false;
+        }
+        catch (CodecException e)
+        {
+            _broken = true;
+            LastError = $"the decoder pipeline did not start again: {e.Message}";
+        }
     }
 
     /// <summary>Stops the pipeline and releases it.</summary>

@@ -47,6 +47,10 @@ public sealed record SendOptions
         };
     }
 
+    /// <summary>The URL without credentials; never the token or a password (a record would print every member).</summary>
+    public override string ToString() =>
+        $"{nameof(SendOptions)} {{ Url = {Url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)} }}";
+
     /// <summary>Hub path to publish to: rtsp://host:8554/path.</summary>
     public required Uri Url { get; init; }
 

@@ -17,7 +17,8 @@ namespace Parley.Endpoint.View;
 /// cover the 20 ms, carrying any excess to the next tick, so 10 ms G.711 packets take two pulls per tick and a
 /// 60 ms Opus or G.711 packet one pull every third tick. The jitter buffer works in the track's clock rate
 /// (48 kHz for Opus, 8000 Hz for G.711), with 20 ms concealment frames.</para>
-/// <para>Insert and the clock run on different threads; the jitter buffer and decoder are guarded by one lock.</para>
+/// <para>Insert and the clock run on different threads. The jitter buffer has one lock and the decoder another, so
+/// the receive path never waits for a decode.</para>
 /// </remarks>
 public sealed class AudioPlayer : IDisposable
 {
@@ -30,7 +31,8 @@ public sealed class AudioPlayer : IDisposable
     /// <summary>Sample rate written to the output, in Hz.</summary>
     public const int OutputRate = 48000;
 
-    private readonly Lock _gate = new();
+    private readonly Lock _gate = new(); // the jitter buffer: the receive path inserts, the clock pulls
+    private readonly Lock _decodeGate = new(); // the decoder: the clock decodes, a new connection resets it
     private readonly AudioJitterBufferOptions _options;
     private AdaptiveAudioJitterBuffer _buffer;
     private readonly IAudioFrameDecoder _decoder;
@@ -40,6 +42,7 @@ public sealed class AudioPlayer : IDisposable
     private readonly ILogger _logger;
     private readonly string _codec;
     private long _samplesWritten;
+    private byte[] _frame = new byte[1500]; // the pulled frame, copied out of the jitter buffer to decode outside _gate
     private long _owedTicks; // media time still owed to the output this tick (TimeSpan ticks); only the clock thread touches it
 
     /// <summary>Creates the player for the codec of <paramref name="statistics"/>' track.</summary>
@@ -187,6 +190,10 @@ public sealed class AudioPlayer : IDisposable
             // Arrival delays of the old connection say nothing about the new one.
             _buffer.Dispose();
             _buffer = new AdaptiveAudioJitterBuffer(_options);
+        }
+
+        lock (_decodeGate)
+        {
             _decoder.Reset();
         }
     }
@@ -197,6 +204,10 @@ public sealed class AudioPlayer : IDisposable
         lock (_gate)
         {
             _buffer.Dispose();
+        }
+
+        lock (_decodeGate)
+        {
             _decoder.Dispose();
         }
     }
@@ -204,27 +215,41 @@ public sealed class AudioPlayer : IDisposable
     // One pull: decodes or conceals it and writes the audio out; sampleCount is the media time covered (RTP clock units).
     private AudioPlayoutKind PullOne(TimeSpan now, out int sampleCount)
     {
-        ReadOnlySpan<short> pcm;
         AudioPlayoutKind kind;
+        int frameLength = 0;
         lock (_gate)
         {
             var playout = _buffer.Pull(now);
             kind = playout.Kind;
             sampleCount = playout.SampleCount;
-            pcm = kind switch
-            {
-                AudioPlayoutKind.Frame => Decode(playout.Payload, playout.SampleCount),
-                AudioPlayoutKind.Conceal => _decoder.Conceal(playout.SampleCount),
-                _ => default,
-            };
             if (kind == AudioPlayoutKind.Frame)
             {
+                // The payload is the buffer's until its next call: copied, so the receive path never waits for a
+                // decode (GStreamer's G.711 decoder can take up to its timeout).
+                if (_frame.Length < playout.Payload.Length)
+                {
+                    _frame = new byte[playout.Payload.Length];
+                }
+
+                playout.Payload.CopyTo(_frame);
+                frameLength = playout.Payload.Length;
                 _statistics.OnFramePlayed(_buffer.PlayoutDelay);
             }
             else if (kind == AudioPlayoutKind.Conceal)
             {
                 _statistics.OnFrameConcealed();
             }
+        }
+
+        ReadOnlySpan<short> pcm;
+        lock (_decodeGate)
+        {
+            pcm = kind switch
+            {
+                AudioPlayoutKind.Frame => Decode(_frame.AsSpan(0, frameLength), sampleCount),
+                AudioPlayoutKind.Conceal => _decoder.Conceal(sampleCount),
+                _ => default,
+            };
         }
 
         // The decoder's buffer is only touched again by this thread's next pull.

@@ -107,6 +107,8 @@ public sealed class HubWebServer : IAsyncDisposable
     /// <exception cref="SocketException">The port is taken (SocketError.AddressAlreadyInUse).</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // VP8 plays in the page over WHEP, so only where this hub serves it.
+        Sources.WebRtc = Whep is not null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new ForwardingLoggerProvider(_loggerFactory));

@@ -71,7 +71,7 @@ public sealed class StreamCatalog
 
     private StreamSummary Describe(MediaStream stream)
     {
-        var playback = WebPlayback.For(stream);
+        var playback = WebPlayback.For(stream, _sources.WebRtc);
         var source = _sources.Find(stream.Path) is { } s && ReferenceEquals(s.Stream, stream) ? s : null;
         var video = playback.VideoTrack >= 0 ? stream.Tracks[playback.VideoTrack] : stream.Tracks.FirstOrDefault(t => t.IsVideo);
         var (width, height) = source is not null && source.VideoWidth > 0

@@ -56,12 +56,15 @@ public sealed class StreamFrameSource : MediaStreamReader
 
     /// <summary>Creates the source for <paramref name="stream"/>; attach it with <c>PathManager.AddReaderAsync</c>.</summary>
     /// <exception cref="ArgumentException">The stream has nothing a browser plays (<see cref="WebPlaybackMode.None"/>).</exception>
-    public StreamFrameSource(MediaStream stream, TimeProvider time)
-        : base(stream.Tracks.Count, AcceptedTracks(stream), queueCapacity: 1)
+    /// <param name="stream">The stream.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="webRtc">Whether the hub serves WHEP (<see cref="WebPlayback.For"/>).</param>
+    public StreamFrameSource(MediaStream stream, TimeProvider time, bool webRtc = true)
+        : base(stream.Tracks.Count, AcceptedTracks(stream, webRtc), queueCapacity: 1)
     {
         _stream = stream;
         _time = time;
-        Playback = WebPlayback.For(stream);
+        Playback = WebPlayback.For(stream, webRtc);
         if (Playback.Mode == WebPlaybackMode.None)
         {
             throw new ArgumentException($"stream '{stream.Path}' ({stream.CodecSummary}) has no track a browser plays", nameof(stream));
@@ -424,9 +427,9 @@ public sealed class StreamFrameSource : MediaStreamReader
             ? (parameters.Sps.ToArray(), parameters.Pps.ToArray())
             : null;
 
-    private static bool[] AcceptedTracks(MediaStream stream)
+    private static bool[] AcceptedTracks(MediaStream stream, bool webRtc)
     {
-        var playback = WebPlayback.For(stream);
+        var playback = WebPlayback.For(stream, webRtc);
         var accepted = new bool[stream.Tracks.Count];
         if (playback.Mode == WebPlaybackMode.WebRtc)
         {

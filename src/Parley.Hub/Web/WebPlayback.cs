@@ -35,7 +35,9 @@ public enum WebPlaybackMode
 public readonly record struct WebPlayback(WebPlaybackMode Mode, int VideoTrack, int AudioTrack)
 {
     /// <summary>Chooses the tracks of <paramref name="stream"/>.</summary>
-    public static WebPlayback For(MediaStream stream)
+    /// <param name="stream">The stream.</param>
+    /// <param name="webRtc">Whether the hub serves WHEP; without it a VP8 track is not played (only its Opus is).</param>
+    public static WebPlayback For(MediaStream stream, bool webRtc = true)
     {
         ArgumentNullException.ThrowIfNull(stream);
         int video = -1, audio = -1;
@@ -43,7 +45,7 @@ public readonly record struct WebPlayback(WebPlaybackMode Mode, int VideoTrack, 
         foreach (var track in stream.Tracks)
         {
             string codec = track.EncodingName?.ToUpperInvariant() ?? "";
-            if (video < 0 && track.IsVideo && codec is "JPEG" or "H264" or "VP8")
+            if (video < 0 && track.IsVideo && (codec is "JPEG" or "H264" || (webRtc && codec == "VP8")))
             {
                 video = track.Index;
                 mode = codec switch { "JPEG" => WebPlaybackMode.Jpeg, "H264" => WebPlaybackMode.Mse, _ => WebPlaybackMode.WebRtc };

@@ -26,6 +26,9 @@ public sealed class WebSourceRegistry
         _logger = logger;
     }
 
+    /// <summary>Whether the hub serves WHEP, so VP8 streams play in browsers (<see cref="WebPlaybackMode.WebRtc"/>).</summary>
+    public bool WebRtc { get; set; } = true;
+
     /// <summary>
     /// Attaches <paramref name="viewer"/> to the stream on <paramref name="path"/>, creating its source if needed.
     /// </summary>
@@ -34,7 +37,7 @@ public sealed class WebSourceRegistry
     {
         ArgumentNullException.ThrowIfNull(viewer);
         var stream = await _paths.FindStreamAsync(path);
-        if (stream is null || WebPlayback.For(stream).Mode == WebPlaybackMode.None)
+        if (stream is null || WebPlayback.For(stream, WebRtc).Mode == WebPlaybackMode.None)
         {
             return null;
         }
@@ -47,7 +50,7 @@ public sealed class WebSourceRegistry
                 return source;
             }
 
-            source = new StreamFrameSource(stream, _time);
+            source = new StreamFrameSource(stream, _time, WebRtc);
             source.AddViewer(viewer);
             var attached = await _paths.AddReaderAsync(path, source);
             if (!ReferenceEquals(attached, stream))

@@ -4,6 +4,8 @@
 //    jitter buffer.
 //  - H.264 streams: fragmented MP4 into Media Source Extensions, no pre-buffer; the player jumps to the newest frame
 //    when it falls behind, trims what was played, and recovers from stalls and sleeping tabs.
+//  - VP8 streams: the hello says "webrtc" and the player plays over WHEP (RFC 9725, POST /<path>/whep on the hub
+//    named by src) through one recvonly RTCPeerConnection; the WebSocket stays open until the stream ends.
 // Message format (hub side: Parley.Hub.Web.WebMessage): a JSON "hello" text message, then binary messages with a
 // 32-byte big-endian header: kind u8, flags u8, track u16, RTP timestamp u32, capture time i64 (Unix us), hub
 // arrival i64 (Unix us), media time i64 (us), then the payload.
@@ -304,20 +306,26 @@ canvas, video { max-width: 100%; max-height: 100%; width: 100%; height: 100%; ob
       };
       try {
         await pc.setLocalDescription(await pc.createOffer());
-        // The join token the WebSocket carried (if any) authorizes the WHEP request too.
-        const url = new URL(`/${hello.path.split('/').map(encodeURIComponent).join('/')}/whep`, window.location.href);
+        // The hub is the one src names (the page may be another site's), and the join token the WebSocket carried
+        // (if any) authorizes the WHEP requests too.
+        const hub = new URL(this.getAttribute('src'), document.baseURI);
+        const url = new URL(`/${hello.path.split('/').map(encodeURIComponent).join('/')}/whep`, hub);
         const token = new URL(wsUrl(this.getAttribute('src'))).searchParams.get('token');
         if (token) url.searchParams.set('token', token);
         const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
         const body = await response.text();
-        if (this.whep !== whep) return;
-        if (response.status !== 201) { this.setStatus(`The hub refused WebRTC playback (${response.status}): ${body}`); return; }
         const location = response.headers.get('Location');
-        if (location) {
-          const resource = new URL(location, window.location.href);
+        if (response.status === 201 && location) {
+          const resource = new URL(location, url); // RFC 9725 §4.2: relative to the request URL
           if (token) resource.searchParams.set('token', token);
           whep.location = resource.href;
         }
+        if (this.whep !== whep) {
+          // Stopped while the offer was on its way: end the session the hub has just made.
+          if (whep.location) fetch(whep.location, { method: 'DELETE', keepalive: true }).catch(() => {});
+          return;
+        }
+        if (response.status !== 201) { this.setStatus(`The hub refused WebRTC playback (${response.status}): ${body}`); return; }
         await pc.setRemoteDescription({ type: 'answer', sdp: body });
       } catch (e) {
         if (this.whep === whep) this.fail(e.message || String(e));

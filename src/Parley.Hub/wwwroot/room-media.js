@@ -35,6 +35,9 @@ export class RoomMedia extends EventTarget {
     this.connection = connection;
     this.local = null; // the camera and microphone, or null for a viewer
     this.captureError = null;
+    this.captureSettled = false; // the first request for camera and microphone has been answered
+    this.capturing = null; // the request in flight
+    this.released = false; // left the room: nothing is captured or sent any more
     this.pc = null;
     this.remotes = new Map(); // participant id -> { signature, transceivers, stream, accepted }
     this.unavailable = false; // the hub has WebRTC off: everyone plays over WebSocket
@@ -47,16 +50,30 @@ export class RoomMedia extends EventTarget {
     connection.addEventListener('error', (e) => this.refused(e.detail));
   }
 
-  /** Asks for the camera and microphone (echo cancellation on); a refusal leaves a viewer who still sees and chats. */
-  async capture() {
-    if (this.local) return this.local;
+  /**
+   * Asks for the camera and microphone (echo cancellation on); a refusal leaves a viewer who still sees and chats.
+   * One request at a time: a call while one is in flight gets the same answer.
+   */
+  capture() {
+    if (this.local) return Promise.resolve(this.local);
+    if (!this.capturing) this.capturing = this.requestDevices().finally(() => { this.capturing = null; });
+    return this.capturing;
+  }
+
+  async requestDevices() {
     const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
     const video = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } };
     for (const constraints of [{ video, audio }, { audio }, { video }]) {
       try {
-        this.local = await navigator.mediaDevices.getUserMedia(constraints);
+        const local = await navigator.mediaDevices.getUserMedia(constraints);
+        if (this.released) {
+          // Left the room while the browser was asking: the camera goes off again at once.
+          for (const track of local.getTracks()) track.stop();
+          return null;
+        }
+        this.local = local;
         this.captureError = null;
-        return this.local;
+        return local;
       } catch (e) {
         this.captureError = e.message || String(e);
       }
@@ -103,6 +120,7 @@ export class RoomMedia extends EventTarget {
 
   /** Closes the peer connection and turns the camera and microphone off (leaving the room). */
   release() {
+    this.released = true;
     this.stop();
     if (this.local) for (const track of this.local.getTracks()) track.stop();
     this.local = null;

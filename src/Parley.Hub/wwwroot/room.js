@@ -61,7 +61,8 @@ function render() {
 
 function showMediaControls() {
   $('media-controls').hidden = !media || !media.local;
-  $('use-devices').hidden = !media || !!media.local || !self;
+  // Offered once the first request for them has settled without them, and only where WebRTC can send them.
+  $('use-devices').hidden = !media || !!media.local || !self || !media.captureSettled || media.unavailable;
   const audio = $('mute-audio'), video = $('mute-video');
   audio.hidden = !media || !media.hasAudio;
   video.hidden = !media || !media.hasVideo;
@@ -90,7 +91,7 @@ async function useDevices() {
   } finally {
     button.disabled = false;
   }
-  if (media !== current) return;
+  if (media !== current || current.released || !self) return;
   if (!current.local) {
     chat.notice(`No camera or microphone (${current.captureError}): you are still a viewer.`);
     return;
@@ -112,7 +113,9 @@ function join(name) {
   // Joining does not wait for the camera and microphone (the permission prompt may take a while): until they are
   // settled, tiles of WebRTC streams wait, then the peer connection starts with whatever was granted.
   const captured = media.capture().then(() => {
+    current.captureSettled = true;
     if (current.captureError && !current.local) chat.notice(`No camera or microphone (${current.captureError}): you are a viewer.`);
+    showMediaControls();
   });
   connection.addEventListener('state', (e) => {
     showConnection(e.detail);

@@ -1,4 +1,3 @@
-
 namespace Parley.Media.Vp8;
 
 /// <summary>

@@ -30,6 +30,10 @@ public sealed class WebPlaybackTests
         Assert.Equal(new WebPlayback(WebPlaybackMode.Jpeg, 1, 0), WebPlayback.For(Stream(Opus, Jpeg)));
         Assert.Equal(new WebPlayback(WebPlaybackMode.Jpeg, -1, 0), WebPlayback.For(Stream(Opus)));
         Assert.Equal(new WebPlayback(WebPlaybackMode.None, -1, -1), WebPlayback.For(Stream(Pcmu)));
+
+        // A hub without WHEP (webrtc.enabled: false) plays a VP8 stream's Opus only, and a VP8-only stream not at all.
+        Assert.Equal(new WebPlayback(WebPlaybackMode.Jpeg, -1, 1), WebPlayback.For(Stream(Vp8, Opus), webRtc: false));
+        Assert.Equal(new WebPlayback(WebPlaybackMode.None, -1, -1), WebPlayback.For(Stream(Vp8), webRtc: false));
     }
 
     [Fact]
