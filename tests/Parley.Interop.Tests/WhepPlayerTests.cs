@@ -70,15 +70,14 @@ public sealed class WhepPlayerTests(ITestOutputHelper output)
         var play = await page.EvaluateAsync<PlayResult>(Play, "presenter");
         Assert.True(play.Status == 201, $"WHEP answered {play.Status}: {play.Body}");
 
+        await page.BringToFrontAsync();
         var first = await Chromium.WaitForAsync<WhepSample>(page, State, TimeSpan.FromSeconds(25), s => s.Frames >= 30 && s.Width > 0, "30 video frames decoded");
-        await Task.Delay(1500);
-        var second = await page.EvaluateAsync<WhepSample>(State);
+        // Then 20 more, a later time and another picture: decoding goes on (a loaded machine may stall it briefly).
+        var second = await Chromium.WaitForAsync<WhepSample>(page, State, TimeSpan.FromSeconds(10),
+            s => s.Frames >= first.Frames + 20 && s.Time > first.Time && s.Hash != first.Hash, "20 more frames decoded and shown");
         output.WriteLine($"first {first}\nsecond {second}");
         Assert.Equal(1280, second.Width);
-        Assert.True(second.Frames >= first.Frames + 20, "frames stopped being decoded");
-        Assert.True(second.Time > first.Time, "the video element's time did not advance");
         Assert.True(second.Mean > 20, $"the picture is black (mean {second.Mean})");
-        Assert.NotEqual(first.Hash, second.Hash);
         Assert.True(second.AudioPackets > 0, "no Opus packets arrived");
         Assert.True(second.Energy > 0, "the audio is silent");
         await Chromium.ScreenshotAsync(page, "whep-presenter", output);
