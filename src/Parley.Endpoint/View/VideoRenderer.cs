@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Codecs;
@@ -10,16 +10,25 @@ using Parley.Codecs.Synthetic;
 namespace Parley.Endpoint.View;
 
 /// <summary>
-/// Decodes and renders one video track: frames from the receive path are queued (a bounded queue, so a slow
-/// decoder drops frames rather than stalling the network), decoded on their own thread (JPEG by libturbojpeg,
-/// H.264 and VP8 by GStreamer) and written to the output at arrival + playout delay, where the playout delay is the
-/// decoding time plus <see cref="ExtraDelay"/> (the lip-sync correction). Frames carrying the test source's stamp
+/// Decodes and renders one video track: frames from the receive path are queued still encoded, held until
+/// arrival + <see cref="ExtraDelay"/> (the lip-sync correction), decoded on their own thread (JPEG by libturbojpeg,
+/// H.264 and VP8 by GStreamer) and written to the output as soon as they are decoded, so a frame renders at
+/// arrival + <see cref="ExtraDelay"/> + its decoding time. A decoder that falls behind drops frames rather than
+/// stalling the network or building up delay: a frame that would start decoding more than
+/// <see cref="MaxLateness"/> after its time is dropped (H.264 and VP8 then wait for a key frame and ask for one),
+/// and so is a frame that finds the queue full. Frames carrying the test source's stamp
 /// (<see cref="TestPatternGenerator.TryReadStamp"/>) give the capture-to-render latency.
 /// </summary>
 public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
 {
-    /// <summary>Frames queued for decoding at most.</summary>
-    public const int QueueCapacity = 8;
+    /// <summary>
+    /// Frames queued for decoding at most: enough for the longest lip-sync hold (<see cref="Parley.Media.Sync.LipSync.DefaultMaxCorrection"/>,
+    /// 1 s) at 60 frames per second. They wait encoded (tens of kilobytes each), not decoded.
+    /// </summary>
+    public const int QueueCapacity = 64;
+
+    /// <summary>How late a frame may start decoding before it is dropped as late (the decoder is behind).</summary>
+    public static readonly TimeSpan MaxLateness = TimeSpan.FromMilliseconds(200);
 
     private const int ArrivalRingSize = 64;
 
@@ -29,18 +38,21 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     private readonly ViewClock _clock;
     private readonly Action _keyFrameNeeded;
     private readonly ILogger _logger;
-    private readonly Channel<QueuedFrame> _queue = Channel.CreateBounded<QueuedFrame>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = false });
-    private readonly (long MediaTicks, TimeSpan Arrival)[] _arrivals = new (long, TimeSpan)[ArrivalRingSize];
+    // Taken by a thread of its own that waits (holds, decoders): never a thread-pool thread, which the receive path
+    // and timers need. Never completed for adding: stopping cancels the taker.
+    private readonly BlockingCollection<QueuedFrame> _queue = new(new ConcurrentQueue<QueuedFrame>(), QueueCapacity);
+    private readonly (long MediaTicks, TimeSpan Arrival, TimeSpan DecodeStart)[] _arrivals = new (long, TimeSpan, TimeSpan)[ArrivalRingSize];
     private readonly CancellationTokenSource _stop = new();
     private readonly GstVideoDecoder? _gst;
     private readonly TurboJpegDecoder? _jpeg;
-    private readonly Task _decodeLoop;
+    private readonly Thread _decodeThread;
     private readonly Task? _outputLoop;
     private byte[] _i420 = [];
     private int _arrivalNext;
     private long _extraDelayTicks;
     private long _baseDelayTicks;
     private bool _waitForKeyFrame;
+    private bool _decoderWaitsForKeyFrame;
 
     /// <summary>Creates the renderer and starts its threads.</summary>
     /// <param name="codec">H.264, VP8 or JPEG.</param>
@@ -71,7 +83,8 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
                 throw new ArgumentException($"{codec} is not a video codec.", nameof(codec));
         }
 
-        _decodeLoop = Task.Factory.StartNew(DecodeQueuedFrames, TaskCreationOptions.LongRunning);
+        _decodeThread = new Thread(DecodeQueuedFrames) { IsBackground = true, Name = $"parley view: {codec} decoding" };
+        _decodeThread.Start();
     }
 
     /// <summary>Extra playout delay, set by lip sync so video waits for the audio captured with it.</summary>
@@ -81,7 +94,11 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         set => Interlocked.Exchange(ref _extraDelayTicks, Math.Max(0, value.Ticks));
     }
 
-    /// <summary>The smoothed time from a frame's arrival to its decoded picture: the playout delay without <see cref="ExtraDelay"/>.</summary>
+    /// <summary>
+    /// The smoothed time a frame takes to decode, from the moment its decoding starts to its picture: the playout
+    /// delay without <see cref="ExtraDelay"/>. Time a frame spends queued is not part of it (a frame queued behind a
+    /// held one would otherwise count the hold, and the delay would feed on itself).
+    /// </summary>
     public TimeSpan DecodingDelay => TimeSpan.FromTicks(Interlocked.Read(ref _baseDelayTicks));
 
     /// <summary>Frames decoded and written (or, with no output, decoded).</summary>
@@ -99,8 +116,8 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         _waitForKeyFrame = false;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(frame.Data.Length);
         frame.Data.CopyTo(buffer);
-        var queued = new QueuedFrame(buffer, frame.Data.Length, frame.MediaTime, frame.Arrival);
-        if (!_queue.Writer.TryWrite(queued))
+        var queued = new QueuedFrame(buffer, frame.Data.Length, frame.MediaTime, frame.Arrival, frame.IsKeyFrame);
+        if (_stop.IsCancellationRequested || !_queue.TryAdd(queued))
         {
             ArrayPool<byte>.Shared.Return(buffer);
             _statistics.OnFrameDropped();
@@ -115,15 +132,14 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     /// <summary>Stops the threads (frames still queued are dropped) and releases the decoder.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        await Quietly(_decodeLoop).ConfigureAwait(false);
+        await Task.Run(_decodeThread.Join).ConfigureAwait(false);
         if (_outputLoop is not null)
         {
             await Quietly(_outputLoop).ConfigureAwait(false);
         }
 
-        while (_queue.Reader.TryRead(out var left))
+        while (_queue.TryTake(out var left))
         {
             ArrayPool<byte>.Shared.Return(left.Buffer);
         }
@@ -144,16 +160,20 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         }
     }
 
-    private async Task DecodeQueuedFrames()
+    private void DecodeQueuedFrames()
     {
         var token = _stop.Token;
-        while (await _queue.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+        try
         {
-            while (_queue.Reader.TryRead(out var frame))
+            while (true)
             {
+                var frame = _queue.Take(token);
                 try
                 {
-                    Decode(frame);
+                    if (Hold(frame, token))
+                    {
+                        Decode(frame);
+                    }
                 }
                 finally
                 {
@@ -161,11 +181,53 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
                 }
             }
         }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Waits until the frame's time (arrival + <see cref="ExtraDelay"/>). False when it is to be dropped: it is more
+    /// than <see cref="MaxLateness"/> late, or it is a delta frame after such a drop.
+    /// </summary>
+    private bool Hold(in QueuedFrame frame, CancellationToken token)
+    {
+        if (_decoderWaitsForKeyFrame && !frame.IsKeyFrame)
+        {
+            _statistics.OnFrameDropped();
+            return false;
+        }
+
+        var wait = frame.Arrival + ExtraDelay - _clock.Now;
+        if (wait > TimeSpan.Zero)
+        {
+            // Lip sync holds video back by tens of milliseconds, at most a second: a wait is precise enough
+            // (rounded up to whole milliseconds, so it never ends early).
+            if (token.WaitHandle.WaitOne((int)Math.Ceiling(wait.TotalMilliseconds)))
+            {
+                return false;
+            }
+        }
+        else if (-wait > MaxLateness)
+        {
+            _statistics.OnFrameDropped();
+            if (_gst is not null)
+            {
+                _decoderWaitsForKeyFrame = true;
+                _keyFrameNeeded();
+            }
+
+            return false;
+        }
+
+        _decoderWaitsForKeyFrame = false;
+        return true;
     }
 
     private void Decode(in QueuedFrame frame)
     {
         var data = frame.Buffer.AsSpan(0, frame.Length);
+        var decodeStart = _clock.Now;
         if (_jpeg is not null)
         {
             if (!_jpeg.TryReadHeader(data, out var info))
@@ -191,13 +253,13 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
                 return;
             }
 
-            Present(_i420.AsSpan(0, size), info.Width, info.Height, frame.Arrival);
+            Present(_i420.AsSpan(0, size), info.Width, info.Height, frame.Arrival, decodeStart);
             return;
         }
 
         lock (_arrivals)
         {
-            _arrivals[_arrivalNext] = (frame.MediaTime.Ticks, frame.Arrival);
+            _arrivals[_arrivalNext] = (frame.MediaTime.Ticks, frame.Arrival, decodeStart);
             _arrivalNext = (_arrivalNext + 1) % ArrivalRingSize;
         }
 
@@ -219,39 +281,31 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
                 continue;
             }
 
-            TimeSpan? arrival = null;
+            (TimeSpan Arrival, TimeSpan DecodeStart)? times = null;
             lock (_arrivals)
             {
-                foreach (var (mediaTicks, when) in _arrivals)
+                foreach (var (mediaTicks, arrival, decodeStart) in _arrivals)
                 {
                     if (mediaTicks == frame.Timestamp.Ticks)
                     {
-                        arrival = when;
+                        times = (arrival, decodeStart);
                         break;
                     }
                 }
             }
 
-            Present(frame.I420Data, frame.Width, frame.Height, arrival ?? _clock.Now);
+            var now = _clock.Now;
+            Present(frame.I420Data, frame.Width, frame.Height, times?.Arrival ?? now, times?.DecodeStart ?? now);
         }
     }
 
-    private void Present(ReadOnlySpan<byte> i420, int width, int height, TimeSpan arrival)
+    private void Present(ReadOnlySpan<byte> i420, int width, int height, TimeSpan arrival, TimeSpan decodeStart)
     {
-        var decoded = _clock.Now;
-        long baseTicks = (decoded - arrival).Ticks;
+        var rendered = _clock.Now;
+        long baseTicks = (rendered - decodeStart).Ticks;
         long previous = Interlocked.Read(ref _baseDelayTicks);
         Interlocked.Exchange(ref _baseDelayTicks, previous == 0 ? baseTicks : previous + ((baseTicks - previous) / 8));
 
-        var due = arrival + DecodingDelay + ExtraDelay;
-        var wait = due - _clock.Now;
-        if (wait > TimeSpan.Zero)
-        {
-            // Lip sync holds video back by tens of milliseconds at most a second: a sleep is precise enough.
-            Thread.Sleep(wait);
-        }
-
-        var rendered = _clock.Now;
         _output?.WriteVideo(i420, width, height, rendered);
         FramesRendered++;
         _statistics.OnFramePlayed(rendered - arrival);
@@ -261,5 +315,5 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         }
     }
 
-    private readonly record struct QueuedFrame(byte[] Buffer, int Length, TimeSpan MediaTime, TimeSpan Arrival);
+    private readonly record struct QueuedFrame(byte[] Buffer, int Length, TimeSpan MediaTime, TimeSpan Arrival, bool IsKeyFrame);
 }
