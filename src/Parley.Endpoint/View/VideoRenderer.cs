@@ -175,6 +175,12 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
                         Decode(frame);
                     }
                 }
+                catch (CodecException e)
+                {
+                    // The output failed to take a picture: this thread must not end the process, the next frame may go.
+                    _statistics.OnDecodeError();
+                    _logger.LogDebug("view: a {Codec} frame was not rendered ({Message})", _codec, e.Message);
+                }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(frame.Buffer);
