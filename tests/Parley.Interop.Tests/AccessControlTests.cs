@@ -148,10 +148,10 @@ public sealed class AccessControlTests(ITestOutputHelper output)
         await using var publisher = PublishVideo(UrlWith(hub, "cam", CamPassword, "cam1"), loop: true);
         await hub.WaitForStreamAsync("cam1", TimeSpan.FromSeconds(15), () => publisher.HasExited);
 
-        await using (var gst = ExternalProcess.Start("gst-launch-1.0", "-q", "rtspsrc", $"location={hub.Url("cam1")}", "user-id=viewer",
+        await using (var gst = GstLaunch.Start("rtspsrc", $"location={hub.Url("cam1")}", "user-id=viewer",
             $"user-pw={ViewerPassword}", "protocols=tcp", "!", "fakesink", "num-buffers=60"))
         {
-            Assert.Equal(0, await gst.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            await GstLaunch.AssertReachesEosAsync(gst, TimeSpan.FromSeconds(30), output);
         }
 
         await using (var gst = ExternalProcess.Start("gst-launch-1.0", "-q", "rtspsrc", $"location={hub.Url("cam1")}", "user-id=viewer",

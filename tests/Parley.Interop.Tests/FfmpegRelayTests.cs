@@ -80,13 +80,11 @@ public sealed class FfmpegRelayTests(ITestOutputHelper output)
         }
 
         // GStreamer's rtspsrc with its own depayloader and a real decoder: 60 decoded frames, then EOS.
-        await using var gst = ExternalProcess.Start("gst-launch-1.0", "-q",
+        await using var gst = GstLaunch.Start(
             "rtspsrc", $"location={hub.Url("probe")}", "protocols=tcp", "latency=100", "!",
             "rtph264depay", "!", "h264parse", "!", "avdec_h264", "!", "videoconvert", "!",
             "video/x-raw,format=I420,width=1280,height=720", "!", "fakesink", "num-buffers=60", "sync=false");
-        int gstExit = await gst.WaitForExitAsync(TimeSpan.FromSeconds(45));
-        output.WriteLine(gst.StandardError);
-        Assert.Equal(0, gstExit);
+        await GstLaunch.AssertReachesEosAsync(gst, TimeSpan.FromSeconds(45), output);
     }
 
     /// <summary>ffmpeg publishing the presenter (or <paramref name="source"/>): H.264 copied, audio as Opus, or copied (AAC) with <paramref name="copyAudio"/>.</summary>

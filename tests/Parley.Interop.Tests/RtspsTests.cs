@@ -96,13 +96,11 @@ public sealed class RtspsTests(ITestOutputHelper output)
 
         string yuv = Path.Combine(dir, "frames.i420");
         const int Frames = 30;
-        await using var gst = ExternalProcess.Start("gst-launch-1.0", "-q",
+        await using var gst = GstLaunch.Start(
             "rtspsrc", $"location={Rtsps(hub, "cam")}", "tls-validation-flags=0", "protocols=udp", "latency=300",
             "!", "rtph264depay", "!", "h264parse", "!", "avdec_h264", "!", "videoconvert", "!", "video/x-raw,format=I420",
             "!", "identity", $"eos-after={Frames}", "!", "filesink", $"location={yuv}");
-        int exit = await gst.WaitForExitAsync(TimeSpan.FromSeconds(40));
-        output.WriteLine("gst stderr: " + ExternalProcess.Tail(gst.StandardError));
-        Assert.Equal(0, exit);
+        await GstLaunch.AssertReachesEosAsync(gst, TimeSpan.FromSeconds(40), output);
         // identity posts EOS on the Nth buffer instead of passing it on: N - 1 whole 720p I420 frames reach the file.
         const long FrameBytes = 1280L * 720 * 3 / 2;
         long length = new FileInfo(yuv).Length;

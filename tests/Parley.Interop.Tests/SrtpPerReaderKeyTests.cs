@@ -58,7 +58,7 @@ public sealed class SrtpPerReaderKeyTests(ITestOutputHelper output)
         // Two real players at once, each keyed by its own DESCRIBE.
         const int Frames = 20;
         string[] files = [Path.Combine(dir, "a.i420"), Path.Combine(dir, "b.i420")];
-        var players = files.Select(file => ExternalProcess.Start("gst-launch-1.0", "-q",
+        var players = files.Select(file => GstLaunch.Start(
             "rtspsrc", $"location=rtsps://127.0.0.1:{hub.TlsPort}/cam", "tls-validation-flags=0", "protocols=udp", "latency=300",
             "!", "rtph264depay", "!", "h264parse", "!", "avdec_h264", "!", "videoconvert", "!", "video/x-raw,format=I420",
             "!", "identity", $"eos-after={Frames}", "!", "filesink", $"location={file}")).ToArray();
@@ -66,9 +66,7 @@ public sealed class SrtpPerReaderKeyTests(ITestOutputHelper output)
         {
             foreach (var player in players)
             {
-                int exit = await player.WaitForExitAsync(TimeSpan.FromSeconds(60));
-                output.WriteLine("gst stderr: " + ExternalProcess.Tail(player.StandardError));
-                Assert.Equal(0, exit);
+                await GstLaunch.AssertReachesEosAsync(player, TimeSpan.FromSeconds(60), output);
             }
         }
         finally

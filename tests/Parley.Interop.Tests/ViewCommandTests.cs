@@ -20,7 +20,9 @@ public sealed class ViewCommandTests(ITestOutputHelper output)
     public async Task Parley_view_plays_and_records_what_ffmpeg_publishes(string transport)
     {
         string dir = TestPaths.NewTempDirectory();
-        var sourceTask = FrameHashes.OfSourceAsync(Source, dir);
+        // The source's frames are hashed first: decoding 720p with ffmpeg beside the view would compete with it for
+        // the CPU, and a view starved at its start builds up a large jitter buffer it keeps for seconds.
+        var once = await FrameHashes.OfSourceAsync(Source, dir);
         await using var hub = await TestHub.StartAsync(output);
         // Looped, so the stream outlasts the view even when a loaded machine is slow to start it.
         await using var publisher = FfmpegRelayTests.Publish(hub, "presenter", transport, loop: true);
@@ -43,7 +45,6 @@ public sealed class ViewCommandTests(ITestOutputHelper output)
         }
 
         // The recording holds the publisher's access units unchanged: decoded, they are the source's frames in order.
-        var once = await sourceTask;
         var source = once.Concat(once).Concat(once).ToList(); // the loop repeats the file
         var frames = await FrameHashes.OfSourceAsync(recording, Directory.CreateDirectory(Path.Combine(dir, "recording")).FullName);
         int start = FrameHashes.FindStart(source, frames);

@@ -14,9 +14,9 @@ namespace Parley.Endpoint.View;
 /// arrival + <see cref="ExtraDelay"/> (the lip-sync correction), decoded on their own thread (JPEG by libturbojpeg,
 /// H.264 and VP8 by GStreamer) and written to the output as soon as they are decoded, so a frame renders at
 /// arrival + <see cref="ExtraDelay"/> + its decoding time. A decoder that falls behind drops frames rather than
-/// stalling the network or building up delay: a frame that would start decoding more than
-/// <see cref="MaxLateness"/> after its time is dropped (H.264 and VP8 then wait for a key frame and ask for one),
-/// and so is a frame that finds the queue full. Frames carrying the test source's stamp
+/// stalling the network or building up delay: a JPEG frame that would start decoding more than
+/// <see cref="MaxLateness"/> after its time is dropped, and so is any frame that finds the queue full (H.264 and VP8
+/// then wait for a key frame and ask for one). Frames carrying the test source's stamp
 /// (<see cref="TestPatternGenerator.TryReadStamp"/>) give the capture-to-render latency.
 /// </summary>
 public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
@@ -27,7 +27,7 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     /// </summary>
     public const int QueueCapacity = 64;
 
-    /// <summary>How late a frame may start decoding before it is dropped as late (the decoder is behind).</summary>
+    /// <summary>How late a JPEG frame may start decoding before it is dropped as late (the decoder is behind).</summary>
     public static readonly TimeSpan MaxLateness = TimeSpan.FromMilliseconds(200);
 
     private const int ArrivalRingSize = 64;
@@ -41,7 +41,7 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     // Taken by a thread of its own that waits (holds, decoders): never a thread-pool thread, which the receive path
     // and timers need. Never completed for adding: stopping cancels the taker.
     private readonly BlockingCollection<QueuedFrame> _queue = new(new ConcurrentQueue<QueuedFrame>(), QueueCapacity);
-    private readonly (long MediaTicks, TimeSpan Arrival, TimeSpan DecodeStart)[] _arrivals = new (long, TimeSpan, TimeSpan)[ArrivalRingSize];
+    private readonly (long MediaTicks, TimeSpan Arrival, TimeSpan Due)[] _arrivals = new (long, TimeSpan, TimeSpan)[ArrivalRingSize];
     private readonly CancellationTokenSource _stop = new();
     private readonly GstVideoDecoder? _gst;
     private readonly TurboJpegDecoder? _jpeg;
@@ -52,7 +52,6 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     private long _extraDelayTicks;
     private long _baseDelayTicks;
     private bool _waitForKeyFrame;
-    private bool _decoderWaitsForKeyFrame;
 
     /// <summary>Creates the renderer and starts its threads.</summary>
     /// <param name="codec">H.264, VP8 or JPEG.</param>
@@ -95,9 +94,10 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     }
 
     /// <summary>
-    /// The smoothed time a frame takes to decode, from the moment its decoding starts to its picture: the playout
-    /// delay without <see cref="ExtraDelay"/>. Time a frame spends queued is not part of it (a frame queued behind a
-    /// held one would otherwise count the hold, and the delay would feed on itself).
+    /// The smoothed time from a frame's time (arrival + <see cref="ExtraDelay"/>) to its picture: decoding, and
+    /// waiting for a busy decoder. The playout delay without <see cref="ExtraDelay"/>, which lip sync compares with
+    /// audio. The hold itself is not part of it, and when a frame renders does not depend on it (it once did, and a
+    /// frame queued behind a held one counted the hold, so the delay fed on itself).
     /// </summary>
     public TimeSpan DecodingDelay => TimeSpan.FromTicks(Interlocked.Read(ref _baseDelayTicks));
 
@@ -116,7 +116,7 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         _waitForKeyFrame = false;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(frame.Data.Length);
         frame.Data.CopyTo(buffer);
-        var queued = new QueuedFrame(buffer, frame.Data.Length, frame.MediaTime, frame.Arrival, frame.IsKeyFrame);
+        var queued = new QueuedFrame(buffer, frame.Data.Length, frame.MediaTime, frame.Arrival, ExtraDelay);
         if (_stop.IsCancellationRequested || !_queue.TryAdd(queued))
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -162,22 +162,21 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
 
     private void DecodeQueuedFrames()
     {
-        var token = _stop.Token;
         try
         {
-            while (true)
+            foreach (var frame in _queue.GetConsumingEnumerable(_stop.Token))
             {
-                var frame = _queue.Take(token);
                 try
                 {
-                    if (Hold(frame, token))
+                    if (Hold(frame, out var due))
                     {
-                        Decode(frame);
+                        Decode(frame, due);
                     }
                 }
-                catch (CodecException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // The output failed to take a picture: this thread must not end the process, the next frame may go.
+                    // A frame or the output failed (CodecException, for one): nothing may end the process from this
+                    // thread, and the next frame may go.
                     _statistics.OnDecodeError();
                     _logger.LogDebug("view: a {Codec} frame was not rendered ({Message})", _codec, e.Message);
                 }
@@ -193,47 +192,38 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until the frame's time (arrival + <see cref="ExtraDelay"/>). False when it is to be dropped: it is more
-    /// than <see cref="MaxLateness"/> late, or it is a delta frame after such a drop.
+    /// Waits until the frame's time, <paramref name="due"/> = arrival + <see cref="ExtraDelay"/>. False when it is
+    /// not to be decoded: the renderer is stopping, or a JPEG frame would start decoding more than
+    /// <see cref="MaxLateness"/> after its time (the decoder is behind; a hold lowered while the frame waited does
+    /// not count as lateness). H.264 and VP8 frames are never dropped here: each depends on the ones before it, and
+    /// the GStreamer decoder takes them without waiting.
     /// </summary>
-    private bool Hold(in QueuedFrame frame, CancellationToken token)
+    private bool Hold(in QueuedFrame frame, out TimeSpan due)
     {
-        if (_decoderWaitsForKeyFrame && !frame.IsKeyFrame)
-        {
-            _statistics.OnFrameDropped();
-            return false;
-        }
-
-        var wait = frame.Arrival + ExtraDelay - _clock.Now;
+        var hold = ExtraDelay;
+        due = frame.Arrival + hold;
+        var wait = due - _clock.Now;
         if (wait > TimeSpan.Zero)
         {
             // Lip sync holds video back by tens of milliseconds, at most a second: a wait is precise enough
             // (rounded up to whole milliseconds, so it never ends early).
-            if (token.WaitHandle.WaitOne((int)Math.Ceiling(wait.TotalMilliseconds)))
-            {
-                return false;
-            }
+            return !_stop.Token.WaitHandle.WaitOne((int)Math.Ceiling(wait.TotalMilliseconds));
         }
-        else if (-wait > MaxLateness)
+
+        // Lateness counts from the later of the hold now and the hold when the frame was queued.
+        var lateness = -wait - (frame.HoldWhenQueued > hold ? frame.HoldWhenQueued - hold : TimeSpan.Zero);
+        if (_jpeg is not null && lateness > MaxLateness)
         {
             _statistics.OnFrameDropped();
-            if (_gst is not null)
-            {
-                _decoderWaitsForKeyFrame = true;
-                _keyFrameNeeded();
-            }
-
             return false;
         }
 
-        _decoderWaitsForKeyFrame = false;
         return true;
     }
 
-    private void Decode(in QueuedFrame frame)
+    private void Decode(in QueuedFrame frame, TimeSpan due)
     {
         var data = frame.Buffer.AsSpan(0, frame.Length);
-        var decodeStart = _clock.Now;
         if (_jpeg is not null)
         {
             if (!_jpeg.TryReadHeader(data, out var info))
@@ -259,13 +249,13 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
                 return;
             }
 
-            Present(_i420.AsSpan(0, size), info.Width, info.Height, frame.Arrival, decodeStart);
+            Present(_i420.AsSpan(0, size), info.Width, info.Height, frame.Arrival, due);
             return;
         }
 
         lock (_arrivals)
         {
-            _arrivals[_arrivalNext] = (frame.MediaTime.Ticks, frame.Arrival, decodeStart);
+            _arrivals[_arrivalNext] = (frame.MediaTime.Ticks, frame.Arrival, due);
             _arrivalNext = (_arrivalNext + 1) % ArrivalRingSize;
         }
 
@@ -287,28 +277,37 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
                 continue;
             }
 
-            (TimeSpan Arrival, TimeSpan DecodeStart)? times = null;
+            (TimeSpan Arrival, TimeSpan Due)? times = null;
             lock (_arrivals)
             {
-                foreach (var (mediaTicks, arrival, decodeStart) in _arrivals)
+                foreach (var (mediaTicks, arrival, due) in _arrivals)
                 {
                     if (mediaTicks == frame.Timestamp.Ticks)
                     {
-                        times = (arrival, decodeStart);
+                        times = (arrival, due);
                         break;
                     }
                 }
             }
 
             var now = _clock.Now;
-            Present(frame.I420Data, frame.Width, frame.Height, times?.Arrival ?? now, times?.DecodeStart ?? now);
+            try
+            {
+                Present(frame.I420Data, frame.Width, frame.Height, times?.Arrival ?? now, times?.Due ?? now);
+            }
+            catch (CodecException e)
+            {
+                // The output failed to take the picture: rendering goes on with the next one.
+                _statistics.OnDecodeError();
+                _logger.LogDebug("view: a {Codec} picture was not rendered ({Message})", _codec, e.Message);
+            }
         }
     }
 
-    private void Present(ReadOnlySpan<byte> i420, int width, int height, TimeSpan arrival, TimeSpan decodeStart)
+    private void Present(ReadOnlySpan<byte> i420, int width, int height, TimeSpan arrival, TimeSpan due)
     {
         var rendered = _clock.Now;
-        long baseTicks = (rendered - decodeStart).Ticks;
+        long baseTicks = (rendered - due).Ticks;
         long previous = Interlocked.Read(ref _baseDelayTicks);
         Interlocked.Exchange(ref _baseDelayTicks, previous == 0 ? baseTicks : previous + ((baseTicks - previous) / 8));
 
@@ -321,5 +320,6 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         }
     }
 
-    private readonly record struct QueuedFrame(byte[] Buffer, int Length, TimeSpan MediaTime, TimeSpan Arrival, bool IsKeyFrame);
+    /// <summary>An encoded frame waiting to be decoded, with the lip-sync hold in force when it was queued.</summary>
+    private readonly record struct QueuedFrame(byte[] Buffer, int Length, TimeSpan MediaTime, TimeSpan Arrival, TimeSpan HoldWhenQueued);
 }
