@@ -49,9 +49,9 @@ public sealed class EncryptedEndpointTests(ITestOutputHelper output) : IDisposab
         Assert.Equal(0, viewExit);
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(stats));
         var video = document.RootElement.GetProperty("streams")[0];
-        // Frames that arrived whole: played, or dropped by the renderer for lateness when the machine is busy (a
-        // loaded CI run played 53 and dropped 45 of 98). What this test checks is the wire, not the rendering.
-        Assert.InRange(video.GetProperty("frames").GetInt64() + video.GetProperty("framesDropped").GetInt64(), 60, 200);
+        // Frames played in the 4 s view. (A CI run once played 53 of 98 whole frames: the renderer's lip-sync
+        // delay fed on itself, since fixed.)
+        Assert.InRange(video.GetProperty("frames").GetInt64(), 60, 200);
         Assert.True(new FileInfo(Path.Combine(_dir, "view.mkv")).Length > 100_000);
         // Four seconds of 640x480 JPEG pass the wire twice (send in, view out): the capture holds the media itself.
         Assert.True(wire.Length > 2_000_000, $"the capture holds only {wire.Length} bytes");
