@@ -177,8 +177,7 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
                 {
                     // A frame or the output failed (CodecException, for one): nothing may end the process from this
                     // thread, and the next frame may go.
-                    _statistics.OnDecodeError();
-                    _logger.LogDebug("view: a {Codec} frame was not rendered ({Message})", _codec, e.Message);
+                    NotRendered(e);
                 }
                 finally
                 {
@@ -211,8 +210,8 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
         }
 
         // Lateness counts from the later of the hold now and the hold when the frame was queued.
-        var lateness = -wait - (frame.HoldWhenQueued > hold ? frame.HoldWhenQueued - hold : TimeSpan.Zero);
-        if (_jpeg is not null && lateness > MaxLateness)
+        var latestDue = frame.Arrival + (frame.HoldWhenQueued > hold ? frame.HoldWhenQueued : hold);
+        if (_jpeg is not null && _clock.Now - latestDue > MaxLateness)
         {
             _statistics.OnFrameDropped();
             return false;
@@ -298,10 +297,15 @@ public sealed class VideoRenderer : IVideoFrameSink, IAsyncDisposable
             catch (CodecException e)
             {
                 // The output failed to take the picture: rendering goes on with the next one.
-                _statistics.OnDecodeError();
-                _logger.LogDebug("view: a {Codec} picture was not rendered ({Message})", _codec, e.Message);
+                NotRendered(e);
             }
         }
+    }
+
+    private void NotRendered(Exception e)
+    {
+        _statistics.OnDecodeError();
+        _logger.LogDebug("view: a {Codec} frame was not rendered ({Message})", _codec, e.Message);
     }
 
     private void Present(ReadOnlySpan<byte> i420, int width, int height, TimeSpan arrival, TimeSpan due)
